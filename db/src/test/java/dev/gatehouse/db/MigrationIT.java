@@ -1,0 +1,179 @@
+package dev.gatehouse.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.testkit.TestDatabase;
+import dev.gatehouse.testkit.TestPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The migrations against a real PostgreSQL: the data model exists and enforces what it promises. */
+class MigrationIT {
+
+    private static TestDatabase db;
+
+    @BeforeAll
+    static void migrate() {
+        db = TestPostgres.instance().createMigratedDatabase();
+    }
+
+    @Test
+    void everyTableOfTheDataModelExists() throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition""")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        assertThat(tables).contains("tenants", "users", "roles", "role_permissions", "memberships",
+                "auth_sessions", "refresh_tokens", "plans", "subscriptions", "user_engines",
+                "engine_credentials", "nodes", "node_certificates", "enrollment_tokens", "node_policies",
+                "node_assignments", "node_revisions", "node_state_changes", "traffic_events",
+                "traffic_rollups_hourly", "audit_logs");
+    }
+
+    @Test
+    void eventsOfTwoDaysLandInTwoDailyPartitions() throws SQLException {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        UUID node = UUID.randomUUID();
+        try (Connection c = db.connect()) {
+            insertEvent(c, node, today.atTime(10, 0).toInstant(ZoneOffset.UTC), 1);
+            insertEvent(c, node, today.plusDays(1).atTime(0, 0, 1).toInstant(ZoneOffset.UTC), 2);
+            List<String> partitions = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT tableoid::regclass::text FROM traffic_events WHERE node_id = ? ORDER BY event_end_ts")) {
+                ps.setObject(1, node);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        partitions.add(rs.getString(1));
+                    }
+                }
+            }
+            assertThat(partitions).containsExactly(
+                    "traffic_events_p" + today.toString().replace("-", ""),
+                    "traffic_events_p" + today.plusDays(1).toString().replace("-", ""));
+        }
+    }
+
+    @Test
+    void anEventForADayWithoutPartitionIsKeptInTheDefaultPartition() throws SQLException {
+        UUID node = UUID.randomUUID();
+        Instant farFuture = LocalDate.now(ZoneOffset.UTC).plusYears(3).atStartOfDay().toInstant(ZoneOffset.UTC);
+        try (Connection c = db.connect()) {
+            insertEvent(c, node, farFuture, 1);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT tableoid::regclass::text FROM traffic_events WHERE node_id = ?")) {
+                ps.setObject(1, node);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("traffic_events_default");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDuplicateDedupeKeyIsRejected() throws SQLException {
+        UUID node = UUID.randomUUID();
+        Instant end = Instant.now();
+        try (Connection c = db.connect()) {
+            insertEvent(c, node, end, 7);
+            assertThatThrownBy(() -> insertEvent(c, node, end, 7))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"));
+            // The same key with another counter_seq is a different sample.
+            insertEvent(c, node, end, 8);
+        }
+    }
+
+    @Test
+    void auditLogsAreAppendOnly() throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO audit_logs (actor_kind, action) VALUES ('system', 'test.append')");
+            assertThatThrownBy(() -> s.execute("UPDATE audit_logs SET action = 'tampered'"))
+                    .hasMessageContaining("append-only");
+            assertThatThrownBy(() -> s.execute("DELETE FROM audit_logs"))
+                    .hasMessageContaining("append-only");
+            assertThatThrownBy(() -> s.execute("TRUNCATE audit_logs"))
+                    .hasMessageContaining("append-only");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM audit_logs WHERE action = 'test.append'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void migratingAgainAppliesNothing() {
+        var result = flyway(db).migrate();
+        assertThat(result.migrationsExecuted).isZero();
+    }
+
+    @Test
+    void aSchemaBuiltWithoutFlywayIsRefusedWithFlywaysMessage() throws SQLException {
+        TestDatabase other = TestPostgres.instance().createDatabase();
+        try (Connection c = other.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE tenants (id uuid PRIMARY KEY)");
+        }
+        assertThatThrownBy(() -> flyway(other).migrate())
+                .isInstanceOf(FlywayException.class)
+                .hasMessageContaining("non-empty schema")
+                .hasMessageContaining("no schema history table");
+    }
+
+    @Test
+    void partitionFunctionsAreIdempotent() throws SQLException {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT gatehouse_ensure_event_partitions(?, 3), gatehouse_ensure_rollup_partitions(?, 1)")) {
+            ps.setObject(1, today);
+            ps.setObject(2, today);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+                assertThat(rs.getInt(2)).isZero();
+            }
+        }
+    }
+
+    private static Flyway flyway(TestDatabase target) {
+        return Flyway.configure()
+                .dataSource(target.jdbcUrl(), target.username(), target.password())
+                .locations("classpath:db/migration")
+                .load();
+    }
+
+    private static void insertEvent(Connection c, UUID node, Instant end, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO traffic_events (event_end_ts, node_id, engine, user_id, counter_seq, tenant_id,
+                                            subscription_id, event_start_ts, bytes_up, bytes_down)
+                VALUES (?, ?, 'xray', ?, ?, ?, ?, ?, 10, 20)""")) {
+            ps.setTimestamp(1, Timestamp.from(end));
+            ps.setObject(2, node);
+            ps.setObject(3, new UUID(0, 1));
+            ps.setLong(4, seq);
+            ps.setObject(5, new UUID(0, 2));
+            ps.setObject(6, new UUID(0, 3));
+            ps.setTimestamp(7, Timestamp.from(end.minusSeconds(60)));
+            ps.executeUpdate();
+        }
+    }
+}
