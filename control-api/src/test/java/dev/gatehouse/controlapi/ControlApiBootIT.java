@@ -2,13 +2,12 @@ package dev.gatehouse.controlapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.testkit.ActuatorProbe;
 import dev.gatehouse.testkit.GatehouseTestProperties;
 import dev.gatehouse.testkit.TestPostgres;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -17,8 +16,6 @@ import org.springframework.test.context.DynamicPropertySource;
 /** control-api boots against real PostgreSQL and Redis and serves health and Prometheus metrics. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ControlApiBootIT {
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
@@ -30,31 +27,17 @@ class ControlApiBootIT {
 
     @Test
     void healthIsUpWithDatabaseAndRedis() throws Exception {
-        HttpResponse<String> response = get("/actuator/health");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"status\":\"UP\"").contains("\"db\"").contains("\"redis\"");
+        ActuatorProbe.assertHealthUp(port, "db", "redis");
     }
 
     @Test
     void prometheusMetricsAreServedAsText() throws Exception {
-        HttpResponse<String> response = get("/actuator/prometheus");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/plain"));
-        assertThat(response.body()).contains("# TYPE jvm_memory_used_bytes gauge");
+        ActuatorProbe.assertPrometheusText(port);
     }
 
     @Test
-    void appliesEveryMigrationAtStart(@org.springframework.beans.factory.annotation.Autowired
-                                      org.flywaydb.core.Flyway flyway) {
+    void appliesEveryMigrationAtStart(@Autowired Flyway flyway) {
         assertThat(flyway.info().pending()).isEmpty();
         assertThat(flyway.info().applied()).hasSizeGreaterThanOrEqualTo(5);
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }
