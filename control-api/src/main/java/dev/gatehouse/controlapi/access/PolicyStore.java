@@ -1,0 +1,85 @@
+package dev.gatehouse.controlapi.access;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Loads a user's grants from the role matrices in PostgreSQL and caches them in Redis. Any change
+ * to roles, memberships or a user's standing bumps one epoch counter, which retires every cached
+ * entry at once, on every control-api replica.
+ */
+@Component
+public class PolicyStore {
+
+    private static final String EPOCH_KEY = "gatehouse:policy-epoch";
+    private static final String CALLER_KEY = "gatehouse:caller:";
+    private static final Duration CACHE_TTL = Duration.ofMinutes(10);
+
+    private final JdbcClient jdbc;
+    private final StringRedisTemplate redis;
+    private final JsonMapper json;
+
+    PolicyStore(JdbcClient jdbc, StringRedisTemplate redis, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.redis = redis;
+        this.json = json;
+    }
+
+    /** Retires every cached grant set; call after any change to roles, memberships or users. */
+    public void invalidateAll() {
+        redis.opsForValue().increment(EPOCH_KEY);
+    }
+
+    Optional<CallerSnapshot> snapshot(UUID userId) {
+        String epoch = Optional.ofNullable(redis.opsForValue().get(EPOCH_KEY)).orElse("0");
+        String key = CALLER_KEY + epoch + ":" + userId;
+        String cached = redis.opsForValue().get(key);
+        if (cached != null) {
+            return Optional.of(json.readValue(cached, CallerSnapshot.class));
+        }
+        Optional<CallerSnapshot> loaded = load(userId);
+        loaded.ifPresent(s -> redis.opsForValue().set(key, json.writeValueAsString(s), CACHE_TTL));
+        return loaded;
+    }
+
+    private Optional<CallerSnapshot> load(UUID userId) {
+        record UserRow(UUID id, String username, String status, boolean platformAdmin, Timestamp validAfter) {
+        }
+        Optional<UserRow> user = jdbc.sql("""
+                        SELECT id, username, status, platform_admin, sessions_valid_after
+                        FROM users WHERE id = ?""")
+                .param(userId)
+                .query((rs, n) -> new UserRow(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+                        rs.getBoolean(4), rs.getTimestamp(5)))
+                .optional();
+        if (user.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<UUID, List<Grant>> grants = new HashMap<>();
+        jdbc.sql("""
+                        SELECT m.tenant_id, p.module, p.operation, p.scope
+                        FROM memberships m
+                        JOIN role_permissions p ON p.role_id = m.role_id
+                        JOIN tenants t ON t.id = m.tenant_id AND t.status = 'active'
+                        WHERE m.user_id = ?""")
+                .param(userId)
+                .query(rs -> {
+                    grants.computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                            .add(new Grant(Module.valueOf(rs.getString(2)), Operation.valueOf(rs.getString(3)),
+                                    Scope.valueOf(rs.getString(4))));
+                });
+        UserRow u = user.get();
+        return Optional.of(new CallerSnapshot(u.id(), u.username(), "active".equals(u.status()), u.platformAdmin(),
+                u.validAfter().toInstant(), grants));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.gatehouse.controlapi.auth;
+
+import dev.gatehouse.controlapi.access.PolicyStore;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Ends sessions: after a password change, when an account is disabled, when a user's roles change,
+ * or at logout. The database is the record; Redis makes every replica refuse the old access tokens
+ * from the next request on.
+ */
+@Service
+public class SessionService {
+
+    private final SessionStore sessions;
+    private final RevokedSessions revoked;
+    private final PolicyStore policy;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    SessionService(SessionStore sessions, RevokedSessions revoked, PolicyStore policy, JdbcClient jdbc, Clock clock) {
+        this.sessions = sessions;
+        this.revoked = revoked;
+        this.policy = policy;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Ends every session of the user and refuses tokens issued before now. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void endAllSessions(UUID userId, String reason) {
+        jdbc.sql("UPDATE users SET sessions_valid_after = ? WHERE id = ?")
+                .params(Timestamp.from(clock.instant()), userId).update();
+        List<UUID> ended = sessions.revokeAllOfUser(userId, reason);
+        afterCommit(() -> {
+            revoked.revoke(ended);
+            policy.invalidateAll();
+        });
+    }
+
+    @Transactional(propagation = Propagation.MANDATORY)
+    void endSession(UUID sessionId, String reason) {
+        sessions.revokeSession(sessionId, reason);
+        afterCommit(() -> revoked.revoke(List.of(sessionId)));
+    }
+
+    static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        } else {
+            action.run();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.gatehouse.controlapi.problem;
+
+import dev.gatehouse.controlapi.web.RequestContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Builds RFC 9457 problem documents, and writes them where no controller is involved (filters). */
+public final class Problems {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private Problems() {
+    }
+
+    public static ProblemDetail of(ErrorCode code, String detail, Map<String, Object> properties) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(code.status(), detail);
+        problem.setType(URI.create(code.type()));
+        problem.setTitle(code.title());
+        properties.forEach(problem::setProperty);
+        String requestId = RequestContext.currentRequestId();
+        if (requestId != null) {
+            problem.setProperty("request_id", requestId);
+        }
+        return problem;
+    }
+
+    public static void write(HttpServletRequest request, HttpServletResponse response, ErrorCode code, String detail)
+            throws IOException {
+        ProblemDetail problem = of(code, detail, Map.of());
+        problem.setInstance(URI.create(request.getRequestURI()));
+        response.setStatus(code.status().value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(JSON.writeValueAsBytes(problem));
+    }
+}

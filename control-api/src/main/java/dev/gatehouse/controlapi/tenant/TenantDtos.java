@@ -1,0 +1,27 @@
+package dev.gatehouse.controlapi.tenant;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Bodies of /tenants. */
+final class TenantDtos {
+
+    private TenantDtos() {
+    }
+
+    record TenantCreateRequest(@NotBlank @Size(max = 200) String name,
+                               @NotBlank @Pattern(regexp = "^[a-z0-9][a-z0-9-]{0,62}$",
+                                       message = "use 1 to 63 lower-case letters, digits or '-'") String slug) {
+    }
+
+    record TenantUpdateRequest(@Size(min = 1, max = 200) String name,
+                               @Pattern(regexp = "^(active|suspended)$", message = "must be active or suspended")
+                               String status) {
+    }
+
+    record TenantResponse(UUID id, String name, String slug, String status, Instant createdAt, Instant updatedAt) {
+    }
+}

@@ -1,0 +1,74 @@
+package dev.gatehouse.controlapi.user;
+
+import dev.gatehouse.controlapi.access.Module;
+import dev.gatehouse.controlapi.access.Operation;
+import dev.gatehouse.controlapi.access.RequiresPermission;
+import dev.gatehouse.controlapi.web.Page;
+import dev.gatehouse.controlapi.web.PageRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class UserController {
+
+    private final UserService service;
+
+    UserController(UserService service) {
+        this.service = service;
+    }
+
+    @GetMapping("/users")
+    @RequiresPermission(module = Module.USERS, operation = Operation.READ)
+    Page<UserDtos.UserResponse> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
+                                     @RequestParam(required = false)
+                                     @Pattern(regexp = "^(active|disabled)$") String status,
+                                     @RequestParam(required = false) @Size(max = 100) String q,
+                                     @Valid PageRequest page) {
+        return service.list(tenantId, status, q, page);
+    }
+
+    @PostMapping("/users")
+    @ResponseStatus(HttpStatus.CREATED)
+    @RequiresPermission(module = Module.USERS, operation = Operation.CREATE)
+    UserDtos.UserResponse create(@Valid @RequestBody UserDtos.UserCreateRequest request) {
+        return service.create(request);
+    }
+
+    @GetMapping("/users/{id}")
+    @RequiresPermission(module = Module.USERS, operation = Operation.READ)
+    UserDtos.UserResponse get(@PathVariable UUID id) {
+        return service.get(id);
+    }
+
+    @PatchMapping("/users/{id}")
+    @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
+    UserDtos.UserResponse update(@PathVariable UUID id, @Valid @RequestBody UserDtos.UserUpdateRequest request) {
+        return service.update(id, request);
+    }
+
+    @PostMapping("/users/{id}/password")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
+    void resetPassword(@PathVariable UUID id, @Valid @RequestBody UserDtos.PasswordResetRequest request) {
+        service.resetPassword(id, request);
+    }
+
+    @DeleteMapping("/users/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @RequiresPermission(module = Module.USERS, operation = Operation.DELETE)
+    void delete(@PathVariable UUID id) {
+        service.delete(id);
+    }
+}

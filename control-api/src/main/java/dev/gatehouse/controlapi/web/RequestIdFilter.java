@@ -1,0 +1,46 @@
+package dev.gatehouse.controlapi.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.UUID;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/** Gives every request an id (echoed in X-Request-Id and in logs) and resolves the client address. */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class RequestIdFilter extends OncePerRequestFilter {
+
+    static final String HEADER = "X-Request-Id";
+
+    private final ClientAddressResolver addresses;
+
+    RequestIdFilter(ClientAddressResolver addresses) {
+        this.addresses = addresses;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String requestId = UUID.randomUUID().toString();
+        String userAgent = request.getHeader("User-Agent");
+        if (userAgent != null && userAgent.length() > 512) {
+            userAgent = userAgent.substring(0, 512);
+        }
+        RequestContext.set(new RequestContext(requestId, addresses.resolve(request), userAgent));
+        MDC.put("request_id", requestId);
+        response.setHeader(HEADER, requestId);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove("request_id");
+            RequestContext.clear();
+        }
+    }
+}
