@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.access;
 
+import dev.gatehouse.controlapi.config.RedisKeys;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,28 +22,30 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class PolicyStore {
 
-    private static final String EPOCH_KEY = "gatehouse:policy-epoch";
-    private static final String CALLER_KEY = "gatehouse:caller:";
     private static final Duration CACHE_TTL = Duration.ofMinutes(10);
 
     private final JdbcClient jdbc;
     private final StringRedisTemplate redis;
     private final JsonMapper json;
+    private final String epochKey;
+    private final String callerKey;
 
-    PolicyStore(JdbcClient jdbc, StringRedisTemplate redis, JsonMapper json) {
+    PolicyStore(JdbcClient jdbc, StringRedisTemplate redis, JsonMapper json, RedisKeys keys) {
         this.jdbc = jdbc;
         this.redis = redis;
         this.json = json;
+        this.epochKey = keys.key("policy-epoch");
+        this.callerKey = keys.key("caller:");
     }
 
     /** Retires every cached grant set; call after any change to roles, memberships or users. */
     public void invalidateAll() {
-        redis.opsForValue().increment(EPOCH_KEY);
+        redis.opsForValue().increment(epochKey);
     }
 
     Optional<CallerSnapshot> snapshot(UUID userId) {
-        String epoch = Optional.ofNullable(redis.opsForValue().get(EPOCH_KEY)).orElse("0");
-        String key = CALLER_KEY + epoch + ":" + userId;
+        String epoch = Optional.ofNullable(redis.opsForValue().get(epochKey)).orElse("0");
+        String key = callerKey + epoch + ":" + userId;
         String cached = redis.opsForValue().get(key);
         if (cached != null) {
             return Optional.of(json.readValue(cached, CallerSnapshot.class));

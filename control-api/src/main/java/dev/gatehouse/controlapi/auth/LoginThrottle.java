@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.auth;
 
 import dev.gatehouse.controlapi.config.ControlApiProperties;
+import dev.gatehouse.controlapi.config.RedisKeys;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.problem.ErrorCode;
 import io.github.bucket4j.BucketConfiguration;
@@ -28,8 +29,11 @@ class LoginThrottle {
     private final ProxyManager<byte[]> buckets;
     private final BucketConfiguration perAccount;
     private final BucketConfiguration perAddress;
+    private final RedisKeys keys;
 
-    LoginThrottle(@Value("${spring.data.redis.url}") String redisUrl, ControlApiProperties properties) {
+    LoginThrottle(@Value("${spring.data.redis.url}") String redisUrl, ControlApiProperties properties,
+                  RedisKeys keys) {
+        this.keys = keys;
         this.client = RedisClient.create(redisUrl);
         this.buckets = Bucket4jLettuce.casBasedBuilder(client)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
@@ -48,8 +52,8 @@ class LoginThrottle {
 
     /** Takes a token for the account and for the address; 429 when either is spent. */
     void attempt(String accountKey, String address) {
-        take("gatehouse:login:address:" + address, perAddress);
-        take("gatehouse:login:account:" + accountKey, perAccount);
+        take(keys.key("login:address:" + address), perAddress);
+        take(keys.key("login:account:" + accountKey), perAccount);
     }
 
     private void take(String key, BucketConfiguration configuration) {

@@ -3,6 +3,8 @@ package dev.gatehouse.controlapi.auth;
 import dev.gatehouse.controlapi.config.ControlApiProperties;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.problem.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -24,9 +26,13 @@ public class PasswordHasher {
     private final Argon2PasswordEncoder encoder;
     private final Semaphore permits;
     private final String dummyHash;
+    private final Counter verifications;
 
-    PasswordHasher(ControlApiProperties properties) {
+    PasswordHasher(ControlApiProperties properties, MeterRegistry meters) {
         ControlApiProperties.Passwords p = properties.passwords();
+        this.verifications = Counter.builder("gatehouse.password.verifications")
+                .description("Argon2id verifications, real or for unknown accounts").register(meters);
+        meters.gauge("gatehouse.password.hashes.waiting", this, h -> h.permits.getQueueLength());
         this.encoder = new Argon2PasswordEncoder(SALT_BYTES, HASH_BYTES, p.parallelism(), p.memoryKib(), p.iterations());
         this.permits = new Semaphore(p.maxConcurrentHashes(), true);
         this.dummyHash = encoder.encode("gatehouse-timing-equaliser");
@@ -37,11 +43,13 @@ public class PasswordHasher {
     }
 
     public boolean matches(String password, String hash) {
+        verifications.increment();
         return withPermit(() -> encoder.matches(password, hash));
     }
 
     /** Costs what a real check costs, for an account that does not exist. */
     void burnEquivalentTime(String password) {
+        verifications.increment();
         withPermit(() -> encoder.matches(password, dummyHash));
     }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.auth;
 
 import dev.gatehouse.controlapi.config.ControlApiProperties;
+import dev.gatehouse.controlapi.config.RedisKeys;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.UUID;
@@ -14,23 +15,23 @@ import org.springframework.stereotype.Component;
 @Component
 class RevokedSessions {
 
-    private static final String KEY = "gatehouse:revoked-session:";
-
     private final StringRedisTemplate redis;
     private final Duration ttl;
+    private final String prefix;
 
-    RevokedSessions(StringRedisTemplate redis, ControlApiProperties properties) {
+    RevokedSessions(StringRedisTemplate redis, ControlApiProperties properties, RedisKeys keys) {
         this.redis = redis;
+        this.prefix = keys.key("revoked-session:");
         this.ttl = properties.tokens().accessTtl().plusMinutes(5);
     }
 
     void revoke(Collection<UUID> sessionIds) {
         for (UUID id : sessionIds) {
-            redis.opsForValue().set(KEY + id, "1", ttl);
+            redis.opsForValue().set(prefix + id, "1", ttl);
         }
     }
 
     boolean isRevoked(UUID sessionId) {
-        return Boolean.TRUE.equals(redis.hasKey(KEY + sessionId));
+        return Boolean.TRUE.equals(redis.hasKey(prefix + sessionId));
     }
 }

@@ -1,0 +1,122 @@
+package dev.gatehouse.controlapi.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.testkit.GatehouseTestProperties;
+import dev.gatehouse.testkit.TestPostgres;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of control-api's integration tests: one running control-api per test JVM on real
+ * PostgreSQL and Redis, with a platform admin from the bootstrap settings, loopback as the trusted
+ * proxy (so tests can act from other client addresses) and an admin allow-list that excludes
+ * 198.51.100.0/24. Every test makes its own tenants and users, so none depends on another.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "gatehouse.control-api.bootstrap.admin-username=" + ControlApiTest.ROOT,
+        "gatehouse.control-api.bootstrap.admin-password=" + ControlApiTest.ROOT_PASSWORD,
+        "gatehouse.control-api.network.trusted-proxies=127.0.0.1/32",
+        "gatehouse.control-api.network.admin-allowlist=127.0.0.0/8,::1/128,192.0.2.0/24,2001:db8::/32",
+        "gatehouse.control-api.login.address-capacity=100000",
+        "gatehouse.control-api.tokens.refresh-grace=2s"
+})
+public abstract class ControlApiTest {
+
+    public static final String ROOT = "root-admin";
+    public static final String ROOT_PASSWORD = "correct horse battery staple";
+    public static final String PASSWORD = "a long enough password";
+
+    @LocalServerPort
+    protected int port;
+
+    protected Api anonymous;
+    protected Api root;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        GatehouseTestProperties.register(registry, TestPostgres.instance().shared("control-api-it", false));
+        registry.add("gatehouse.redis.namespace", () -> REDIS_NAMESPACE);
+    }
+
+    /** Redis state of this test JVM's control-api, apart from any other run's. */
+    private static final String REDIS_NAMESPACE = "gh-test-" + UUID.randomUUID();
+    private static String rootToken;
+
+    @BeforeEach
+    void clients() {
+        anonymous = new Api(port);
+        synchronized (ControlApiTest.class) {
+            if (rootToken == null || anonymous.as(rootToken).get("/auth/me").status() != 200) {
+                rootToken = login(null, ROOT, ROOT_PASSWORD).text("access_token");
+            }
+        }
+        root = anonymous.as(rootToken);
+    }
+
+    /** Signs in; asserts success. */
+    protected Api.Response login(String tenantSlug, String username, String password) {
+        Api.Response response = anonymous.post("/auth/login",
+                Api.body("tenant", tenantSlug, "username", username, "password", password));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response;
+    }
+
+    /** A new tenant with a unique slug. */
+    protected Tenant newTenant() {
+        String slug = "t" + UUID.randomUUID().toString().substring(0, 12);
+        Api.Response created = root.post("/tenants", Api.body("name", "Tenant " + slug, "slug", slug));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return new Tenant(UUID.fromString(created.text("id")), slug);
+    }
+
+    /** A new person in the tenant holding the built-in role, signed in. */
+    protected Member member(Tenant tenant, String role) {
+        String username = role + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Response user = root.post("/users", Api.body("tenant_id", tenant.id(), "username", username,
+                "password", PASSWORD));
+        assertThat(user.status()).as(user.body()).isEqualTo(201);
+        UUID userId = UUID.fromString(user.text("id"));
+        Api.Response membership = root.post("/memberships", Api.body("user_id", userId, "tenant_id", tenant.id(),
+                "role_id", BuiltinRole.valueOf(role.toUpperCase(java.util.Locale.ROOT)).id()));
+        assertThat(membership.status()).as(membership.body()).isEqualTo(201);
+        Api.Response tokens = login(tenant.slug(), username, PASSWORD);
+        return new Member(userId, username, tenant, anonymous.as(tokens.text("access_token")),
+                tokens.text("access_token"), tokens.text("refresh_token"));
+    }
+
+    public record Tenant(UUID id, String slug) {
+    }
+
+    /** A signed-in person and their client. */
+    public record Member(UUID id, String username, Tenant tenant, Api api, String accessToken, String refreshToken) {
+    }
+
+    /** The ids the built-in roles have in every installation. */
+    public enum BuiltinRole {
+        OWNER("00000000-0000-0000-0000-0000000000a1"),
+        ADMIN("00000000-0000-0000-0000-0000000000a2"),
+        OPERATOR("00000000-0000-0000-0000-0000000000a3"),
+        VIEWER("00000000-0000-0000-0000-0000000000a4"),
+        SELF("00000000-0000-0000-0000-0000000000a5");
+
+        private final UUID id;
+
+        BuiltinRole(String id) {
+            this.id = UUID.fromString(id);
+        }
+
+        public UUID id() {
+            return id;
+        }
+    }
+
+    protected static Map<String, Object> map(Object... kv) {
+        return Api.body(kv);
+    }
+}
