@@ -80,11 +80,15 @@ BEGIN
     IF current_setting('gatehouse.migrating', true) = 'on' THEN
         RETURN COALESCE(NEW, OLD);
     END IF;
-    IF TG_TABLE_NAME = 'roles' AND (OLD.builtin) THEN
-        RAISE EXCEPTION 'built-in role % cannot be changed', OLD.name USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF TG_TABLE_NAME = 'role_permissions'
-       AND EXISTS (SELECT 1 FROM roles r WHERE r.id = COALESCE(NEW.role_id, OLD.role_id) AND r.builtin) THEN
+    IF TG_TABLE_NAME = 'roles' THEN
+        IF OLD.builtin THEN
+            RAISE EXCEPTION 'built-in role % cannot be changed', OLD.name USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF TG_OP = 'INSERT' THEN
+        IF EXISTS (SELECT 1 FROM roles r WHERE r.id = NEW.role_id AND r.builtin) THEN
+            RAISE EXCEPTION 'permissions of a built-in role cannot be changed' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM roles r WHERE r.id = OLD.role_id AND r.builtin) THEN
         RAISE EXCEPTION 'permissions of a built-in role cannot be changed' USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN COALESCE(NEW, OLD);

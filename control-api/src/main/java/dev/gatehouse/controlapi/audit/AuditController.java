@@ -62,6 +62,7 @@ class AuditController {
                           @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME)
                           Instant until,
                           @Valid PageRequest page) {
+        access.checkTenantFilter(Module.AUDIT, tenantId);
         AccessPolicy.TenantFilter filter = access.filter(Module.AUDIT);
         var items = bind(jdbc.sql("""
                         SELECT id, occurred_at, actor_kind, actor_id, actor_name, tenant_id, action, target_type,

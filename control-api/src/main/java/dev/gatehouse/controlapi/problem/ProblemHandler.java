@@ -14,7 +14,6 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
-import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -27,6 +26,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
  * readable detail and the request id; never a stack trace, SQL or class name.
  */
 @RestControllerAdvice
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
@@ -42,11 +42,12 @@ class ProblemHandler {
         return response;
     }
 
-    @ExceptionHandler(MethodArgumentNotValidException.class)
-    ResponseEntity<ProblemDetail> invalidBody(MethodArgumentNotValidException e, HttpServletRequest request) {
+    @ExceptionHandler(org.springframework.validation.BindException.class)
+    ResponseEntity<ProblemDetail> invalidParameters(org.springframework.validation.BindException e,
+                                                    HttpServletRequest request) {
         List<Map<String, Object>> errors = e.getBindingResult().getFieldErrors().stream()
                 .map(f -> Map.<String, Object>of("field", toSnakeCase(f.getField()),
-                        "message", String.valueOf(f.getDefaultMessage())))
+                        "message", f.isBindingFailure() ? "has the wrong format" : String.valueOf(f.getDefaultMessage())))
                 .toList();
         String detail = errors.stream().map(m -> m.get("field") + ": " + m.get("message"))
                 .reduce((a, b) -> a + "; " + b).orElse("invalid request");
@@ -57,7 +58,8 @@ class ProblemHandler {
     ResponseEntity<ProblemDetail> invalidParameters(HandlerMethodValidationException e, HttpServletRequest request) {
         List<Map<String, Object>> errors = e.getParameterValidationResults().stream()
                 .flatMap(r -> r.getResolvableErrors().stream().map(err -> Map.<String, Object>of(
-                        "field", toSnakeCase(r.getMethodParameter().getParameterName()),
+                        "field", toSnakeCase(err instanceof org.springframework.validation.FieldError f ? f.getField()
+                                : r.getMethodParameter().getParameterName()),
                         "message", String.valueOf(err.getDefaultMessage()))))
                 .toList();
         String detail = errors.stream().map(m -> m.get("field") + ": " + m.get("message"))

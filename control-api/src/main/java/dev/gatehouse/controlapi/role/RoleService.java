@@ -99,6 +99,7 @@ class RoleService {
 
     @Transactional(readOnly = true)
     Page<RoleDtos.MembershipResponse> listMemberships(UUID tenant, UUID user, PageRequest page) {
+        access.checkTenantFilter(Module.ROLES, tenant);
         AccessPolicy.TenantFilter filter = access.filter(Module.ROLES);
         return new Page<>(roles.listMemberships(filter, tenant, user, page.limit(), page.offset()),
                 roles.countMemberships(filter, tenant, user), page);

@@ -41,6 +41,7 @@ class UserService {
     }
 
     Page<UserDtos.UserResponse> list(UUID tenant, String status, String q, PageRequest page) {
+        access.checkTenantFilter(Module.USERS, tenant);
         AccessPolicy.TenantFilter filter = access.filter(Module.USERS);
         return new Page<>(users.list(filter, tenant, status, q, page.limit(), page.offset()),
                 users.count(filter, tenant, status, q), page);

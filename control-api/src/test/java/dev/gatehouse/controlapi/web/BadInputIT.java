@@ -1,0 +1,193 @@
+package dev.gatehouse.controlapi.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.controlapi.support.Api;
+import dev.gatehouse.controlapi.support.ControlApiTest;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Bad input gets a clear problem+json answer, nothing is half written and nothing internal leaks. */
+class BadInputIT extends ControlApiTest {
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void massAssignmentFieldsInAPatchAreRefusedByName() {
+        Tenant tenant = newTenant();
+        Member admin = member(tenant, "admin");
+        Api.Response created = root.post("/users", map("tenant_id", tenant.id(), "username", "target-user"));
+        String id = created.text("id");
+        for (Map.Entry<String, Object> field : Map.<String, Object>of(
+                "tenant_id", newTenant().id().toString(), "role", "owner", "used_bytes", 0,
+                "state", "active", "id", "00000000-0000-0000-0000-000000000001", "platform_admin", true).entrySet()) {
+            Api.Response response = admin.api().patch("/users/" + id, map(field.getKey(), field.getValue(),
+                    "display_name", "should not be written"));
+            assertThat(response.status()).as(field.getKey()).isEqualTo(400);
+            assertThat(response.text("detail")).isEqualTo("unknown field '" + field.getKey() + "'");
+            assertClean(response);
+        }
+        assertThat(root.get("/users/" + id).json().path("display_name").isNull()).isTrue();
+        assertThat(root.get("/users/" + id).text("tenant_id")).isEqualTo(tenant.id().toString());
+    }
+
+    @Test
+    void hugeOrMalformedPageLimitsAreRefusedNamingTheParameter() {
+        for (String limit : new String[] {"1000000000", "0", "-5", "abc", "99999999999999"}) {
+            Api.Response response = root.get("/users?limit=" + limit);
+            assertThat(response.status()).as(limit).isEqualTo(400);
+            assertThat(response.json().path("errors").get(0).path("field").asString()).isEqualTo("limit");
+            assertClean(response);
+        }
+        assertThat(root.get("/users?limit=200").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aTenMegabyteBodyIsRefusedWhetherItsLengthIsDeclaredOrNot() throws Exception {
+        String big = "{\"name\":\"" + "x".repeat(10 * 1024 * 1024) + "\",\"slug\":\"big\"}";
+        Api.Response declared = root.post("/tenants", big);
+        assertThat(declared.status()).isEqualTo(413);
+        assertClean(declared);
+
+        // Chunked: no Content-Length, so the limit is enforced while reading. The server may answer
+        // before the client has finished sending; it then stops reading.
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /tenants HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + rootToken() + "\r\nTransfer-Encoding: chunked\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+            try {
+                for (int offset = 0; offset < bytes.length; offset += 65536) {
+                    int n = Math.min(65536, bytes.length - offset);
+                    out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(bytes, offset, n);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (java.io.IOException closedEarly) {
+                // the server refused the rest of the body
+            }
+            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(status).isEqualTo("HTTP/1.1 413");
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM tenants WHERE slug = 'big'").query(Long.class).single()).isZero();
+    }
+
+    @Test
+    void malformedJsonAndWrongTypesAreDescribedWithoutInternals() {
+        Api.Response malformed = root.post("/tenants", "{\"name\": ");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.header("Content-Type")).startsWith("application/problem+json");
+        assertClean(malformed);
+
+        Api.Response wrongType = root.post("/users", "{\"tenant_id\": 5, \"username\": \"x\"}");
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertClean(wrongType);
+
+        Api.Response badId = root.get("/users/not-a-uuid");
+        assertThat(badId.status()).isEqualTo(400);
+        assertThat(badId.json().path("errors").get(0).path("field").asString()).isEqualTo("id");
+        assertClean(badId);
+    }
+
+    @Test
+    void anotherTenantsIdNestedInABodyIsNotFound() {
+        Tenant mine = newTenant();
+        Tenant theirs = newTenant();
+        Member owner = member(mine, "owner");
+        String theirUser = root.post("/users", map("tenant_id", theirs.id(), "username", "their-user")).text("id");
+
+        Api.Response membership = owner.api().post("/memberships", map("tenant_id", mine.id(),
+                "user_id", theirUser, "role_id", BuiltinRole.VIEWER.id()));
+        assertThat(membership.status()).isEqualTo(404);
+
+        Api.Response token = owner.api().post("/api-tokens", map("name", "x", "tenant_id", theirs.id(),
+                "permissions", java.util.List.of("USERS:READ"), "expires_in_days", 1));
+        assertThat(token.status()).isEqualTo(404);
+
+        Api.Response filter = owner.api().get("/memberships?tenant_id=" + theirs.id());
+        assertThat(filter.status()).isEqualTo(404);
+    }
+
+    @Test
+    void forwardingHeadersFromAnUntrustedPeerAreIgnored() throws Exception {
+        Tenant tenant = newTenant();
+        Member member = member(tenant, "viewer");
+        String body = "{\"tenant\":\"" + tenant.slug() + "\",\"username\":\"" + member.username()
+                + "\",\"password\":\"" + PASSWORD + "\"}";
+
+        // 127.0.0.2 is not a trusted proxy: its X-Forwarded-For is not believed.
+        assertThat(rawPost(InetAddress.getByName("127.0.0.2"), "/auth/login", body, "192.0.2.77")).isEqualTo(200);
+        // 127.0.0.1 is the trusted proxy: its X-Forwarded-For names the client.
+        assertThat(rawPost(InetAddress.getByName("127.0.0.1"), "/auth/login", body, "192.0.2.88")).isEqualTo(200);
+
+        var addresses = jdbc.sql("SELECT host(client_ip) FROM audit_logs WHERE action = 'auth.login' AND actor_id = ?"
+                + " ORDER BY id").param(member.id()).query(String.class).list();
+        assertThat(addresses).endsWith("127.0.0.2", "192.0.2.88");
+    }
+
+    @Test
+    void administratorsAreHeldToTheAllowListAndEndUsersAreNot() {
+        Tenant tenant = newTenant();
+        Member admin = member(tenant, "admin");
+        Member endUser = member(tenant, "self");
+
+        Api.Response outside = admin.api().withHeader("X-Forwarded-For", "198.51.100.7").get("/auth/me");
+        assertThat(outside.status()).isEqualTo(403);
+        assertThat(outside.json().path("type").asString()).endsWith("/address-not-allowed");
+        assertThat(admin.api().withHeader("X-Forwarded-For", "::ffff:198.51.100.7").get("/auth/me").status())
+                .isEqualTo(403);
+        assertThat(admin.api().withHeader("X-Forwarded-For", "192.0.2.10").get("/auth/me").status()).isEqualTo(200);
+        assertThat(admin.api().withHeader("X-Forwarded-For", "::ffff:192.0.2.10").get("/auth/me").status())
+                .isEqualTo(200);
+        assertThat(admin.api().withHeader("Forwarded", "for=\"[2001:db8::5]:4711\"").get("/auth/me").status())
+                .isEqualTo(200);
+        assertThat(admin.api().withHeader("Forwarded", "for=\"[2001:db9::5]\"").get("/auth/me").status())
+                .isEqualTo(403);
+        assertThat(endUser.api().withHeader("X-Forwarded-For", "198.51.100.7").get("/auth/me").status())
+                .isEqualTo(200);
+        assertThat(anonymous.withHeader("X-Forwarded-For", "198.51.100.7").post("/auth/login",
+                map("tenant", tenant.slug(), "username", admin.username(), "password", PASSWORD)).status())
+                .isEqualTo(403);
+    }
+
+    private String rootToken() {
+        return login(null, ROOT, ROOT_PASSWORD).text("access_token");
+    }
+
+    private int rawPost(InetAddress from, String path, String body, String forwardedFor) throws Exception {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            String request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "X-Forwarded-For: " + forwardedFor + "\r\nContent-Length: " + bytes.length
+                    + "\r\nConnection: close\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String status = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
+    private static void assertClean(Api.Response response) {
+        assertThat(response.body()).doesNotContain("java.", "Exception", "org.springframework", "tools.jackson",
+                "SELECT", "\tat ");
+    }
+}
