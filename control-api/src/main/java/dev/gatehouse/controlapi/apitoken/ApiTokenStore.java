@@ -44,7 +44,7 @@ public class ApiTokenStore {
                         rs.getTimestamp(5).toInstant()))
                 .optional();
         found.ifPresent(t -> jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"
-                        + " AND (last_used_at IS NULL OR last_used_at < ? - interval '1 minute')")
+                        + " AND (last_used_at IS NULL OR last_used_at < CAST(? AS timestamptz) - interval '1 minute')")
                 .params(Timestamp.from(now), t.id(), Timestamp.from(now)).update());
         return found;
     }
