@@ -34,10 +34,12 @@ public final class CidrSet {
                 throw new IllegalArgumentException(setting + ": '" + cidr + "' is not an IP address or CIDR range");
             }
             int maxBits = address instanceof Inet4Address ? 32 : 128;
+            // An IPv4-mapped range (::ffff:a.b.c.d/120) is held as the IPv4 range it covers.
+            int mappedOffset = address instanceof Inet4Address && parts[0].contains(":") ? 96 : 0;
             int bits = maxBits;
             if (parts.length == 2) {
                 try {
-                    bits = Integer.parseInt(parts[1]);
+                    bits = Integer.parseInt(parts[1]) - mappedOffset;
                 } catch (NumberFormatException e) {
                     bits = -1;
                 }

@@ -44,6 +44,11 @@ public abstract class ControlApiTest {
         registry.add("gatehouse.redis.namespace", () -> REDIS_NAMESPACE);
     }
 
+    /** The Redis namespace of this test JVM's control-api, for a second instance sharing its state. */
+    protected static String redisNamespace() {
+        return REDIS_NAMESPACE;
+    }
+
     /** Redis state of this test JVM's control-api, apart from any other run's. */
     private static final String REDIS_NAMESPACE = "gh-test-" + UUID.randomUUID();
     private static String rootToken;
