@@ -48,7 +48,7 @@ class SigningKeys {
         List<Key> current = fresh();
         Key newest = current.get(0);
         if (newest.createdAt().plus(rotation).isBefore(clock.instant())) {
-            rotate();
+            rotate(false);
             return fresh().get(0);
         }
         return newest;
@@ -65,20 +65,24 @@ class SigningKeys {
         return key;
     }
 
-    /** Makes a new signing key now (also used by operators to rotate after a suspected leak). */
-    void rotate() {
+    /**
+     * Makes a new signing key: when the newest is past the rotation period, or at once when
+     * {@code now} is set (an operator rotating after a suspected leak). Keys replaced longer ago
+     * than an access token lives are retired.
+     */
+    void rotate(boolean now) {
         tx.executeWithoutResult(status -> {
             jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('gatehouse:jwt-keys'))").query().singleRow();
             Instant cutoff = clock.instant().minus(rotation);
             boolean recent = jdbc.sql("SELECT count(*) FROM jwt_signing_keys WHERE retired_at IS NULL AND created_at > ?")
                     .param(java.sql.Timestamp.from(cutoff)).query(Long.class).single() > 0;
-            if (!recent) {
+            if (now || !recent) {
                 insertKey();
             }
             jdbc.sql("""
                     UPDATE jwt_signing_keys SET retired_at = now()
                     WHERE retired_at IS NULL
-                      AND created_at < (SELECT max(created_at) FROM jwt_signing_keys) - make_interval(secs => ?)""")
+                      AND created_at < now() - make_interval(secs => ?)""")
                     .param((double) rotation.plus(verifyAfterReplaced).toSeconds())
                     .update();
         });
