@@ -92,7 +92,8 @@ public final class Launcher {
         out.println("  PostgreSQL   " + dbUrl);
         out.println("  Redis        " + redisUrl);
         out.println("  data kept in " + settings.home());
-        out.println("First login: there is no default password; see README.md, 'First login'.");
+        out.println("First login: there is no default password. On a first start, control-api printed a one-time");
+        out.println("  bootstrap token (ghb_...) above; redeem it at POST /auth/bootstrap (README.md, 'First login').");
         out.println("Press Ctrl-C to stop.");
     }
 
