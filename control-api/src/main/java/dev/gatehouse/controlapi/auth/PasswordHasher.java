@@ -5,6 +5,7 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.problem.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -21,15 +22,22 @@ public class PasswordHasher {
 
     private static final int SALT_BYTES = 16;
     private static final int HASH_BYTES = 32;
-    private static final long PERMIT_WAIT_SECONDS = 10;
+    private static final Duration PERMIT_WAIT = Duration.ofSeconds(10);
 
     private final Argon2PasswordEncoder encoder;
     private final Semaphore permits;
     private final String dummyHash;
     private final Counter verifications;
+    private final Duration permitWait;
 
+    @org.springframework.beans.factory.annotation.Autowired
     PasswordHasher(ControlApiProperties properties, MeterRegistry meters) {
+        this(properties, meters, PERMIT_WAIT);
+    }
+
+    PasswordHasher(ControlApiProperties properties, MeterRegistry meters, Duration permitWait) {
         ControlApiProperties.Passwords p = properties.passwords();
+        this.permitWait = permitWait;
         this.verifications = Counter.builder("gatehouse.password.verifications")
                 .description("Argon2id verifications, real or for unknown accounts").register(meters);
         meters.gauge("gatehouse.password.hashes.waiting", this, h -> h.permits.getQueueLength());
@@ -58,10 +66,10 @@ public class PasswordHasher {
         return encoder.upgradeEncoding(hash);
     }
 
-    private <T> T withPermit(Supplier<T> work) {
+    <T> T withPermit(Supplier<T> work) {
         boolean acquired;
         try {
-            acquired = permits.tryAcquire(PERMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+            acquired = permits.tryAcquire(permitWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             acquired = false;
