@@ -39,11 +39,13 @@ class AuthService {
     private final AuditLog audit;
     private final Clock clock;
     private final Duration refreshGrace;
+    private final SigningKeys signingKeys;
 
-    AuthService(JdbcClient jdbc, TransactionTemplate tx, PasswordHasher hasher, Credentials credentials,
+    AuthService(SigningKeys signingKeys, JdbcClient jdbc, TransactionTemplate tx, PasswordHasher hasher, Credentials credentials,
                 LoginThrottle throttle, SessionStore sessions, SessionService sessionService, AccessTokens accessTokens,
                 CallerFactory callers, AccessPolicy access, AdminAddresses adminAddresses, AuditLog audit,
                 Clock clock, ControlApiProperties properties) {
+        this.signingKeys = signingKeys;
         this.jdbc = jdbc;
         this.tx = tx;
         this.hasher = hasher;
@@ -195,6 +197,15 @@ class AuthService {
             sessionService.endAllSessions(caller.userId(), "password changed");
             audit.record(null, "user.password_change", "user", caller.userId(), null, null);
         });
+    }
+
+    /** Makes a new signing key at once (platform admins only); returns its kid. */
+    String rotateSigningKey() {
+        access.requirePlatformAdmin();
+        signingKeys.rotate(true);
+        String kid = signingKeys.signing().kid();
+        tx.executeWithoutResult(s -> audit.record(null, "auth.key_rotate", "signing_key", kid, null, null));
+        return kid;
     }
 
     private AuthDtos.TokenResponse tokens(UUID userId, UUID sessionId, String refreshToken) {
