@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.tenant;
 
 import dev.gatehouse.controlapi.access.AccessPolicy.TenantFilter;
+import dev.gatehouse.controlapi.web.SearchText;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -30,7 +31,7 @@ class TenantRepository {
         return jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE " + WHERE
                         + " ORDER BY lower(name), id LIMIT :limit OFFSET :offset")
                 .param("all", filter.all()).param("ids", filter.tenantWideArray())
-                .param("q", like(q)).param("status", status)
+                .param("q", SearchText.containsPattern(q)).param("status", status)
                 .param("limit", limit).param("offset", offset)
                 .query(TenantRepository::map).list();
     }
@@ -38,7 +39,7 @@ class TenantRepository {
     long count(TenantFilter filter, String q, String status) {
         return jdbc.sql("SELECT count(*) FROM tenants WHERE " + WHERE)
                 .param("all", filter.all()).param("ids", filter.tenantWideArray())
-                .param("q", like(q)).param("status", status)
+                .param("q", SearchText.containsPattern(q)).param("status", status)
                 .query(Long.class).single();
     }
 
@@ -67,14 +68,6 @@ class TenantRepository {
     boolean nameOrSlugTaken(String name, String slug) {
         return jdbc.sql("SELECT count(*) FROM tenants WHERE lower(name) = lower(?) OR slug = ?")
                 .params(name, slug).query(Long.class).single() > 0;
-    }
-
-    static String like(String q) {
-        if (q == null || q.isBlank()) {
-            return null;
-        }
-        return "%" + q.trim().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
-                .replace("_", "\\_") + "%";
     }
 
     private static TenantDtos.TenantResponse map(ResultSet rs, int n) throws SQLException {

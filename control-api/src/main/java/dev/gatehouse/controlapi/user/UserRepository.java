@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.user;
 
 import dev.gatehouse.controlapi.access.AccessPolicy.TenantFilter;
+import dev.gatehouse.controlapi.web.SearchText;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -53,9 +54,7 @@ class UserRepository {
         return spec.param("all", filter.all()).param("wide", filter.tenantWideArray())
                 .param("self", filter.selfOnlyArray()).param("me", filter.userId())
                 .param("tenant", tenant).param("status", status)
-                .param("q", q == null || q.isBlank() ? null
-                        : "%" + q.trim().toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\")
-                                .replace("%", "\\%").replace("_", "\\_") + "%");
+                .param("q", SearchText.containsPattern(q));
     }
 
     boolean usernameTaken(UUID tenantId, String username) {
