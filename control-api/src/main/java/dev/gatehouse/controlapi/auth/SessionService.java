@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.auth;
 
 import dev.gatehouse.controlapi.access.PolicyStore;
+import dev.gatehouse.controlapi.config.AfterCommit;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
@@ -9,8 +10,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Ends sessions: after a password change, when an account is disabled, when a user's roles change,
@@ -40,7 +39,7 @@ public class SessionService {
         jdbc.sql("UPDATE users SET sessions_valid_after = ? WHERE id = ?")
                 .params(Timestamp.from(clock.instant()), userId).update();
         List<UUID> ended = sessions.revokeAllOfUser(userId, reason);
-        afterCommit(() -> {
+        AfterCommit.run(() -> {
             revoked.revoke(ended);
             policy.invalidateAll();
         });
@@ -49,19 +48,6 @@ public class SessionService {
     @Transactional(propagation = Propagation.MANDATORY)
     void endSession(UUID sessionId, String reason) {
         sessions.revokeSession(sessionId, reason);
-        afterCommit(() -> revoked.revoke(List.of(sessionId)));
-    }
-
-    static void afterCommit(Runnable action) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    action.run();
-                }
-            });
-        } else {
-            action.run();
-        }
+        AfterCommit.run(() -> revoked.revoke(List.of(sessionId)));
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.controlapi.user;
 
 import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Escalation;
+import dev.gatehouse.controlapi.node.DesiredState;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.audit.AuditLog;
@@ -27,10 +28,13 @@ class UserService {
     private final SessionService sessions;
     private final TransactionTemplate tx;
     private final Escalation escalation;
+    private final DesiredState desired;
 
     UserService(UserRepository users, AccessPolicy access, AuditLog audit, Credentials credentials,
-                PasswordHasher hasher, SessionService sessions, TransactionTemplate tx, Escalation escalation) {
+                PasswordHasher hasher, SessionService sessions, TransactionTemplate tx, Escalation escalation,
+                DesiredState desired) {
         this.escalation = escalation;
+        this.desired = desired;
         this.users = users;
         this.access = access;
         this.audit = audit;
@@ -86,6 +90,8 @@ class UserService {
             UserDtos.UserResponse after = users.find(id).orElseThrow();
             if (!before.status().equals(after.status())) {
                 sessions.endAllSessions(id, "account " + after.status());
+                // A disabled person is served by no node.
+                desired.sync(desired.nodesOfUser(id));
             }
             audit.record(before.tenantId(), "user.update", "user", id, before, after);
             return after;
@@ -111,7 +117,9 @@ class UserService {
                 throw ApiException.forbidden("you cannot delete yourself");
             }
             sessions.endAllSessions(id, "account deleted");
+            var nodes = desired.nodesOfUser(id);
             users.delete(id);
+            desired.sync(nodes);
             audit.record(before.tenantId(), "user.delete", "user", id, before, null);
         });
     }

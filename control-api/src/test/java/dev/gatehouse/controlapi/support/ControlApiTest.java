@@ -98,6 +98,39 @@ public abstract class ControlApiTest {
     public record Tenant(UUID id, String slug) {
     }
 
+    /** A plan offering both engines with the given quota (null: unlimited) and 30 days. */
+    protected String plan(Tenant tenant, Long quotaBytes) {
+        Api.Response plan = root.post("/plans", map("tenant_id", tenant.id(), "name", "plan-" + UUID.randomUUID(),
+                "quota_bytes", quotaBytes, "duration_days", 30, "engines", java.util.List.of("xray", "wireguard")));
+        assertThat(plan.status()).as(plan.body()).isEqualTo(201);
+        return plan.text("id");
+    }
+
+    /** A node offering a VLESS inbound and WireGuard, with the given capacity (null: unlimited). */
+    protected String node(Tenant tenant, Integer capacity, String... tags) {
+        Api.Response node = root.post("/nodes", map("tenant_id", tenant.id(), "name", "node-" + UUID.randomUUID(),
+                "address", "edge.example.net", "capacity", capacity, "tags", java.util.List.of(tags),
+                "engines", map(
+                        "xray", map("inbounds", java.util.List.of(map("tag", "vless-in", "protocol", "vless",
+                                "port", 443, "network", "tcp", "security", "none"))),
+                        "wireguard", map("interface_name", "wg0", "listen_port", 51820,
+                                "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4=",
+                                "address_pool", "10.66.0.0/16"))));
+        assertThat(node.status()).as(node.body()).isEqualTo(201);
+        return node.json().path("node").path("id").asString();
+    }
+
+    /** A user of the tenant with a subscription on the plan; returns the subscription's JSON. */
+    protected tools.jackson.databind.JsonNode subscribe(Tenant tenant, String planId, Object... extra) {
+        String user = root.post("/users", map("tenant_id", tenant.id(), "username", "vpn-" + UUID.randomUUID()
+                .toString().substring(0, 8))).text("id");
+        Map<String, Object> body = map("user_id", user, "plan_id", planId);
+        body.putAll(map(extra));
+        Api.Response created = root.post("/subscriptions", body);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return created.json();
+    }
+
     /** A signed-in person and their client. */
     public record Member(UUID id, String username, Tenant tenant, Api api, String accessToken, String refreshToken) {
     }

@@ -1,0 +1,93 @@
+package dev.gatehouse.controlapi.node;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Bodies of /nodes. */
+public final class NodeDtos {
+
+    private NodeDtos() {
+    }
+
+    /** One Xray inbound a node offers; {@code settings} carries protocol extras (REALITY keys, paths...). */
+    public record XrayInbound(@NotBlank @Pattern(regexp = "^[A-Za-z0-9._-]{1,64}$") String tag,
+                              @NotBlank @Pattern(regexp = "^(vless|vmess|trojan|shadowsocks)$",
+                                      message = "must be vless, vmess, trojan or shadowsocks") String protocol,
+                              @Min(1) @Max(65535) int port,
+                              @Pattern(regexp = "^(tcp|ws|grpc|http|httpupgrade|xhttp|kcp|quic)$") String network,
+                              @Pattern(regexp = "^(none|tls|reality)$") String security,
+                              @Size(max = 64) String flow,
+                              Map<String, Object> settings) {
+    }
+
+    public record XraySettings(@NotNull @Size(min = 1, max = 32) List<@Valid XrayInbound> inbounds) {
+    }
+
+    /** WireGuard on the node: its interface, port, server key, and the client address pool. */
+    public record WireGuardSettings(@NotBlank @Pattern(regexp = "^[A-Za-z0-9_=+.-]{1,15}$") String interfaceName,
+                                    @Min(1) @Max(65535) int listenPort,
+                                    @Pattern(regexp = "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
+                                            message = "must be a base64 WireGuard public key") String publicKey,
+                                    @Pattern(regexp = "^[0-9a-fA-F:.]+/[0-9]{1,3}$",
+                                            message = "must be a CIDR range") String addressPool,
+                                    @Size(max = 8) List<@NotBlank String> dns,
+                                    @Min(0) @Max(3600) Integer persistentKeepalive) {
+    }
+
+    public record NodeEngines(@Valid XraySettings xray, @Valid WireGuardSettings wireguard) {
+    }
+
+    public record NodeCreateRequest(@NotNull UUID tenantId,
+                                    @NotBlank @Size(max = 100) String name,
+                                    @NotBlank @Size(max = 253) String address,
+                                    @Size(max = 32) List<@NotBlank @Size(max = 64) String> tags,
+                                    @Min(0) Integer capacity,
+                                    @DecimalMin(value = "0.0001") @DecimalMax("1000") BigDecimal usageCoefficient,
+                                    @NotNull @Valid NodeEngines engines) {
+    }
+
+    public record NodeUpdateRequest(@Size(min = 1, max = 100) String name,
+                                    @Size(min = 1, max = 253) String address,
+                                    @Size(max = 32) List<@NotBlank @Size(max = 64) String> tags,
+                                    @Min(0) Integer capacity,
+                                    Boolean unlimitedCapacity,
+                                    @DecimalMin(value = "0.0001") @DecimalMax("1000") BigDecimal usageCoefficient,
+                                    @Valid NodeEngines engines) {
+    }
+
+    public record NodeResponse(UUID id, UUID tenantId, String name, String address, List<String> tags,
+                               Integer capacity, BigDecimal usageCoefficient, NodeEngines engines, String status,
+                               long assigned, Instant lastSeenAt, Instant createdAt, Instant updatedAt) {
+    }
+
+    /** A new node and the one-time token its agent enrolls with (shown once). */
+    public record NodeCreated(NodeResponse node, String enrollmentToken, Instant enrollmentExpiresAt) {
+    }
+
+    public record PolicyRequest(@NotNull Map<String, Object> document) {
+    }
+
+    public record PolicyResponse(UUID nodeId, Map<String, Object> document, Instant updatedAt) {
+    }
+
+    /**
+     * @param session        "connected" when the agent was seen within the last 90 s, else "disconnected"
+     * @param inSync         the agent has applied the latest desired state
+     */
+    public record HealthResponse(UUID nodeId, String status, String session, Instant lastSeenAt,
+                                 long desiredRevision, long appliedRevision, boolean inSync, String agentVersion,
+                                 Map<String, Object> coreVersions) {
+    }
+}

@@ -1,0 +1,172 @@
+package dev.gatehouse.controlapi.node;
+
+import dev.gatehouse.controlapi.access.AccessPolicy;
+import dev.gatehouse.controlapi.access.Module;
+import dev.gatehouse.controlapi.access.Operation;
+import dev.gatehouse.controlapi.audit.AuditLog;
+import dev.gatehouse.controlapi.auth.OpaqueToken;
+import dev.gatehouse.controlapi.problem.ApiException;
+import dev.gatehouse.controlapi.web.Page;
+import dev.gatehouse.controlapi.web.PageRequest;
+import dev.gatehouse.controlapi.web.SortOrder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Nodes: the edge servers of a tenant, what they offer, and their lifecycle. */
+@Service
+class NodeService {
+
+    private static final Duration ENROLLMENT_TTL = Duration.ofHours(24);
+    private static final Map<String, String> SORTS = Map.of("name", "lower(n.name)", "created_at", "n.created_at",
+            "status", "n.status", "last_seen_at", "n.last_seen_at", "capacity", "n.capacity");
+
+    private final NodeRepository nodes;
+    private final NodeAssigner assigner;
+    private final DesiredState desired;
+    private final AccessPolicy access;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    NodeService(NodeRepository nodes, NodeAssigner assigner, DesiredState desired, AccessPolicy access,
+                AuditLog audit, Clock clock) {
+        this.nodes = nodes;
+        this.assigner = assigner;
+        this.desired = desired;
+        this.access = access;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional(readOnly = true)
+    Page<NodeDtos.NodeResponse> list(UUID tenant, String status, String tag, String q, String sort, PageRequest page) {
+        access.checkTenantFilter(Module.NODES, tenant);
+        String orderBy = SortOrder.orderBy(sort, SORTS, "name");
+        AccessPolicy.TenantFilter filter = access.filter(Module.NODES);
+        return new Page<>(nodes.list(filter, tenant, status, tag, q, orderBy, page.limit(), page.offset()),
+                nodes.count(filter, tenant, status, tag, q), page);
+    }
+
+    @Transactional(readOnly = true)
+    NodeDtos.NodeResponse get(UUID id) {
+        return visible(id, Operation.READ);
+    }
+
+    @Transactional
+    NodeDtos.NodeCreated create(NodeDtos.NodeCreateRequest request) {
+        access.check(Module.NODES, Operation.CREATE, request.tenantId(), null, "tenant");
+        checkEngines(request.engines());
+        if (nodes.nameTaken(request.tenantId(), request.name().trim(), null)) {
+            throw ApiException.conflict("a node named '" + request.name().trim() + "' exists in this tenant");
+        }
+        UUID id = nodes.insert(request, tags(request.tags()));
+        String token = OpaqueToken.ENROLLMENT.generate();
+        Instant expires = clock.instant().plus(ENROLLMENT_TTL);
+        nodes.insertEnrollmentToken(id, OpaqueToken.hash(token), expires, access.caller().userId());
+        NodeDtos.NodeResponse created = nodes.find(id).orElseThrow();
+        audit.record(request.tenantId(), "node.create", "node", id, null, created);
+        return new NodeDtos.NodeCreated(created, token, expires);
+    }
+
+    @Transactional
+    NodeDtos.NodeResponse update(UUID id, NodeDtos.NodeUpdateRequest request) {
+        NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
+        if (request.engines() != null) {
+            checkEngines(request.engines());
+        }
+        if (request.name() != null && nodes.nameTaken(before.tenantId(), request.name().trim(), id)) {
+            throw ApiException.conflict("a node named '" + request.name().trim() + "' exists in this tenant");
+        }
+        if (request.capacity() != null && request.capacity() < before.assigned()) {
+            throw ApiException.conflict("the node serves " + before.assigned() + " subscriptions; capacity "
+                    + request.capacity() + " is below that");
+        }
+        nodes.update(id, request, request.tags() == null ? null : tags(request.tags()));
+        desired.sync(List.of(id));
+        NodeDtos.NodeResponse after = nodes.find(id).orElseThrow();
+        audit.record(before.tenantId(), "node.update", "node", id, before, after);
+        return after;
+    }
+
+    /** Takes the node out of service: its subscriptions move to other nodes, it serves nobody. */
+    @Transactional
+    NodeDtos.NodeResponse disable(UUID id) {
+        NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
+        nodes.setStatus(id, "disabled");
+        assigner.reassignAwayFrom(id);
+        NodeDtos.NodeResponse after = nodes.find(id).orElseThrow();
+        audit.record(before.tenantId(), "node.disable", "node", id, before, after);
+        return after;
+    }
+
+    @Transactional
+    NodeDtos.NodeResponse enable(UUID id) {
+        NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
+        if (!"disabled".equals(before.status())) {
+            return before;
+        }
+        nodes.setStatus(id, before.lastSeenAt() == null ? "pending" : "offline");
+        NodeDtos.NodeResponse after = nodes.find(id).orElseThrow();
+        audit.record(before.tenantId(), "node.enable", "node", id, before, after);
+        return after;
+    }
+
+    @Transactional
+    void delete(UUID id) {
+        NodeDtos.NodeResponse before = visible(id, Operation.DELETE);
+        assigner.reassignAwayFrom(id);
+        nodes.delete(id);
+        audit.record(before.tenantId(), "node.delete", "node", id, before, null);
+    }
+
+    @Transactional(readOnly = true)
+    NodeDtos.PolicyResponse policy(UUID id) {
+        visible(id, Operation.READ);
+        return nodes.policy(id).orElse(new NodeDtos.PolicyResponse(id, Map.of(), null));
+    }
+
+    @Transactional
+    NodeDtos.PolicyResponse savePolicy(UUID id, NodeDtos.PolicyRequest request) {
+        NodeDtos.NodeResponse node = visible(id, Operation.UPDATE);
+        NodeDtos.PolicyResponse before = nodes.policy(id).orElse(null);
+        nodes.savePolicy(id, request.document(), access.caller().userId());
+        NodeDtos.PolicyResponse after = nodes.policy(id).orElseThrow();
+        audit.record(node.tenantId(), "node.policy", "node", id, before, after);
+        return after;
+    }
+
+    @Transactional(readOnly = true)
+    NodeDtos.HealthResponse health(UUID id) {
+        visible(id, Operation.READ);
+        return nodes.health(id, clock.instant());
+    }
+
+    private static void checkEngines(NodeDtos.NodeEngines engines) {
+        if (engines.xray() == null && engines.wireguard() == null) {
+            throw ApiException.invalid("engines", "offer at least one of xray and wireguard");
+        }
+        if (engines.xray() != null) {
+            long distinct = engines.xray().inbounds().stream().map(NodeDtos.XrayInbound::tag).distinct().count();
+            if (distinct != engines.xray().inbounds().size()) {
+                throw ApiException.invalid("engines.xray.inbounds", "tags must be unique");
+            }
+        }
+    }
+
+    private static List<String> tags(List<String> tags) {
+        return tags == null ? List.of() : tags.stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).distinct()
+                .sorted().toList();
+    }
+
+    private NodeDtos.NodeResponse visible(UUID id, Operation operation) {
+        NodeDtos.NodeResponse node = nodes.find(id).orElseThrow(() -> ApiException.notFound("node"));
+        access.check(Module.NODES, operation, node.tenantId(), null, "node");
+        return node;
+    }
+}

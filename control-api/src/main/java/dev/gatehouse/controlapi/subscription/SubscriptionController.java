@@ -1,0 +1,123 @@
+package dev.gatehouse.controlapi.subscription;
+
+import dev.gatehouse.controlapi.access.Module;
+import dev.gatehouse.controlapi.access.Operation;
+import dev.gatehouse.controlapi.access.RequiresPermission;
+import dev.gatehouse.controlapi.web.Page;
+import dev.gatehouse.controlapi.web.PageRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class SubscriptionController {
+
+    private final SubscriptionService service;
+
+    SubscriptionController(SubscriptionService service) {
+        this.service = service;
+    }
+
+    @GetMapping("/subscriptions")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
+    Page<SubscriptionDtos.SubscriptionResponse> list(
+            @RequestParam(name = "tenant_id", required = false) UUID tenantId,
+            @RequestParam(required = false)
+            @Pattern(regexp = "^(active|on_hold|exhausted|expired|suspended|disabled)$") String state,
+            @RequestParam(name = "plan_id", required = false) UUID planId,
+            @RequestParam(name = "user_id", required = false) UUID userId,
+            @RequestParam(name = "node_id", required = false) UUID nodeId,
+            @RequestParam(required = false) @Size(max = 64) String tag,
+            @RequestParam(required = false) @Size(max = 100) String q,
+            @RequestParam(required = false) @Size(max = 40) String sort,
+            @Valid PageRequest page) {
+        return service.list(new SubscriptionRepository.Filter(tenantId, state, planId, userId, nodeId, tag, q), sort,
+                page);
+    }
+
+    @PostMapping("/subscriptions")
+    @ResponseStatus(HttpStatus.CREATED)
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.CREATE)
+    SubscriptionDtos.SubscriptionCreated create(@Valid @RequestBody SubscriptionDtos.SubscriptionCreateRequest request) {
+        return service.create(request);
+    }
+
+    @GetMapping("/subscriptions/{id}")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
+    SubscriptionDtos.SubscriptionResponse get(@PathVariable UUID id) {
+        return service.get(id);
+    }
+
+    @PatchMapping("/subscriptions/{id}")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.SubscriptionResponse update(@PathVariable UUID id,
+                                                 @Valid @RequestBody SubscriptionDtos.SubscriptionUpdateRequest request) {
+        return service.update(id, request);
+    }
+
+    @PostMapping("/subscriptions/{id}/reassign")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.SubscriptionResponse reassign(@PathVariable UUID id,
+                                                   @Valid @RequestBody SubscriptionDtos.ReassignRequest request) {
+        return service.reassign(id, request);
+    }
+
+    /** suspend, resume, disable, enable or activate (an on-hold subscription starts now). */
+    @PostMapping("/subscriptions/{id}/{action:suspend|resume|disable|enable|activate}")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.SubscriptionResponse transition(@PathVariable UUID id, @PathVariable String action,
+                                                     @Valid @RequestBody(required = false)
+                                                     SubscriptionDtos.TransitionRequest request) {
+        return service.transition(id, action, request == null ? null : request.reason());
+    }
+
+    @PostMapping("/subscriptions/{id}/reset-usage")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.SubscriptionResponse resetUsage(@PathVariable UUID id) {
+        return service.resetUsage(id);
+    }
+
+    /** Revoke: new credentials and subscription token; the old ones stop working everywhere. */
+    @PostMapping("/subscriptions/{id}/revoke")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.SubscriptionCreated revoke(@PathVariable UUID id) {
+        return service.revoke(id);
+    }
+
+    @DeleteMapping("/subscriptions/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.DELETE)
+    void delete(@PathVariable UUID id) {
+        service.delete(id);
+    }
+
+    @PostMapping("/subscriptions/bulk/{action:suspend|resume}")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.BulkResult bulkTransition(@PathVariable String action,
+                                               @Valid @RequestBody SubscriptionDtos.BulkIds request) {
+        return service.bulkTransition(request.subscriptionIds(), action);
+    }
+
+    @PostMapping("/subscriptions/bulk/extend")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.BulkResult bulkExtend(@Valid @RequestBody SubscriptionDtos.BulkExtendRequest request) {
+        return service.bulkExtend(request.subscriptionIds(), request.days());
+    }
+
+    @PostMapping("/subscriptions/bulk/add-quota")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
+    SubscriptionDtos.BulkResult bulkAddQuota(@Valid @RequestBody SubscriptionDtos.BulkQuotaRequest request) {
+        return service.bulkAddQuota(request.subscriptionIds(), request.bytes());
+    }
+}
