@@ -46,12 +46,12 @@ class NodeRepository {
 
     List<NodeDtos.NodeResponse> list(TenantFilter filter, UUID tenant, String status, String tag, String q,
                                      String orderBy, int limit, int offset) {
-        return bind(jdbc.sql(SELECT + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), filter, tenant, status, tag, q)
+        return bind(jdbc.sql(SELECT + " " + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), filter, tenant, status, tag, q)
                 .param("limit", limit).param("offset", offset).query(this::map).list();
     }
 
     long count(TenantFilter filter, UUID tenant, String status, String tag, String q) {
-        return bind(jdbc.sql("SELECT count(*) FROM nodes n" + WHERE), filter, tenant, status, tag, q)
+        return bind(jdbc.sql("SELECT count(*) FROM nodes n " + WHERE), filter, tenant, status, tag, q)
                 .query(Long.class).single();
     }
 

@@ -38,12 +38,12 @@ class PlanRepository {
 
     List<PlanDtos.PlanResponse> list(TenantFilter filter, UUID tenant, String q, String engine, String orderBy,
                                      int limit, int offset) {
-        return bind(jdbc.sql(SELECT + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), filter, tenant, q, engine)
+        return bind(jdbc.sql(SELECT + " " + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), filter, tenant, q, engine)
                 .param("limit", limit).param("offset", offset).query(PlanRepository::map).list();
     }
 
     long count(TenantFilter filter, UUID tenant, String q, String engine) {
-        return bind(jdbc.sql("SELECT count(*) FROM plans p" + WHERE), filter, tenant, q, engine)
+        return bind(jdbc.sql("SELECT count(*) FROM plans p " + WHERE), filter, tenant, q, engine)
                 .query(Long.class).single();
     }
 

@@ -59,12 +59,12 @@ class SubscriptionRepository {
 
     List<SubscriptionDtos.SubscriptionResponse> list(TenantFilter access, Filter f, String orderBy, int limit,
                                                      int offset) {
-        return bind(jdbc.sql(SELECT + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), access, f)
+        return bind(jdbc.sql(SELECT + " " + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), access, f)
                 .param("limit", limit).param("offset", offset).query(SubscriptionRepository::map).list();
     }
 
     long count(TenantFilter access, Filter f) {
-        return bind(jdbc.sql("SELECT count(*) FROM subscriptions s" + WHERE), access, f).query(Long.class).single();
+        return bind(jdbc.sql("SELECT count(*) FROM subscriptions s " + WHERE), access, f).query(Long.class).single();
     }
 
     private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, TenantFilter access, Filter f) {

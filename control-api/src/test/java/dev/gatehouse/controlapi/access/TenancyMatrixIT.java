@@ -89,7 +89,50 @@ class TenancyMatrixIT extends ControlApiTest {
                 new Route("DELETE /memberships/{id}", Module.ROLES, Operation.DELETE, 204,
                         t -> new Call("DELETE", "/memberships/" + viewerMembership(t), null)),
                 new Route("GET /audit?tenant_id", Module.AUDIT, Operation.READ, 200,
-                        t -> new Call("GET", "/audit?tenant_id=" + t.id(), null)));
+                        t -> new Call("GET", "/audit?tenant_id=" + t.id(), null)),
+                new Route("GET /plans/{id}", Module.PLANS, Operation.READ, 200,
+                        t -> new Call("GET", "/plans/" + plan(t, null), null)),
+                new Route("POST /plans", Module.PLANS, Operation.CREATE, 201,
+                        t -> new Call("POST", "/plans", map("tenant_id", t.id(), "name", unique("plan"),
+                                "engines", List.of("xray")))),
+                new Route("PATCH /plans/{id}", Module.PLANS, Operation.UPDATE, 200,
+                        t -> new Call("PATCH", "/plans/" + plan(t, null), map("description", "x"))),
+                new Route("DELETE /plans/{id}", Module.PLANS, Operation.DELETE, 204,
+                        t -> new Call("DELETE", "/plans/" + plan(t, null), null)),
+                new Route("GET /plans?tenant_id", Module.PLANS, Operation.READ, 200,
+                        t -> new Call("GET", "/plans?tenant_id=" + t.id(), null)),
+                new Route("GET /nodes/{id}", Module.NODES, Operation.READ, 200,
+                        t -> new Call("GET", "/nodes/" + node(t, null), null)),
+                new Route("GET /nodes/{id}/health", Module.NODES, Operation.READ, 200,
+                        t -> new Call("GET", "/nodes/" + node(t, null) + "/health", null)),
+                new Route("POST /nodes", Module.NODES, Operation.CREATE, 201,
+                        t -> new Call("POST", "/nodes", map("tenant_id", t.id(), "name", unique("node"),
+                                "address", "n.example.net", "engines", map("xray", map("inbounds", List.of(
+                                        map("tag", "in", "protocol", "vmess", "port", 1000))))))),
+                new Route("PUT /nodes/{id}/policy", Module.NODES, Operation.UPDATE, 200,
+                        t -> new Call("PUT", "/nodes/" + node(t, null) + "/policy", map("document", map("a", 1)))),
+                new Route("POST /nodes/{id}/disable", Module.NODES, Operation.UPDATE, 200,
+                        t -> new Call("POST", "/nodes/" + node(t, null) + "/disable", null)),
+                new Route("DELETE /nodes/{id}", Module.NODES, Operation.DELETE, 204,
+                        t -> new Call("DELETE", "/nodes/" + node(t, null), null)),
+                new Route("GET /subscriptions/{id}", Module.SUBSCRIPTIONS, Operation.READ, 200,
+                        t -> new Call("GET", "/subscriptions/" + subscription(t), null)),
+                new Route("GET /subscriptions?tenant_id", Module.SUBSCRIPTIONS, Operation.READ, 200,
+                        t -> new Call("GET", "/subscriptions?tenant_id=" + t.id(), null)),
+                new Route("POST /subscriptions", Module.SUBSCRIPTIONS, Operation.CREATE, 201,
+                        t -> new Call("POST", "/subscriptions", map("user_id", plainUser(t),
+                                "plan_id", planOf(t)))),
+                new Route("PATCH /subscriptions/{id}", Module.SUBSCRIPTIONS, Operation.UPDATE, 200,
+                        t -> new Call("PATCH", "/subscriptions/" + subscription(t), map("quota_bytes", 5))),
+                new Route("POST /subscriptions/{id}/suspend", Module.SUBSCRIPTIONS, Operation.UPDATE, 200,
+                        t -> new Call("POST", "/subscriptions/" + subscription(t) + "/suspend", null)),
+                new Route("POST /subscriptions/bulk/suspend", Module.SUBSCRIPTIONS, Operation.UPDATE, 200,
+                        t -> new Call("POST", "/subscriptions/bulk/suspend",
+                                map("subscription_ids", List.of(subscription(t), subscription(t))))),
+                new Route("DELETE /subscriptions/{id}", Module.SUBSCRIPTIONS, Operation.DELETE, 204,
+                        t -> new Call("DELETE", "/subscriptions/" + subscription(t), null)),
+                new Route("POST /users/{id}/engines", Module.USERS, Operation.UPDATE, 200,
+                        t -> new Call("POST", "/users/" + plainUser(t) + "/engines", map("engines", List.of("xray")))));
     }
 
     @TestFactory
@@ -139,6 +182,20 @@ class TenancyMatrixIT extends ControlApiTest {
         Api.Response user = root.post("/users", map("tenant_id", tenant.id(), "username", unique("target")));
         assertThat(user.status()).as(user.body()).isEqualTo(201);
         return user.text("id");
+    }
+
+    private final java.util.Map<UUID, String> plans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One plan and node per tenant, made on first use, for the subscriptions the routes aim at. */
+    private String planOf(Tenant tenant) {
+        return plans.computeIfAbsent(tenant.id(), id -> {
+            node(tenant, null);
+            return plan(tenant, null);
+        });
+    }
+
+    private String subscription(Tenant tenant) {
+        return subscribe(tenant, planOf(tenant)).path("subscription").path("id").asString();
     }
 
     private String customRole(Tenant tenant) {
