@@ -123,6 +123,17 @@ public class NodeAssigner {
         return touched;
     }
 
+    /** Why a node named for a manual assignment cannot take it: 404 when the tenant has no such node. */
+    private ApiException unusable(UUID tenantId, UUID nodeId) {
+        String status = jdbc.sql("SELECT status FROM nodes WHERE id = ? AND tenant_id = ?").params(nodeId, tenantId)
+                .query(String.class).optional().orElse(null);
+        if (status == null) {
+            return ApiException.notFound("node " + nodeId);
+        }
+        return ApiException.conflict("node " + nodeId + ("disabled".equals(status) ? " is disabled"
+                : " does not offer these engines or already serves this subscription"));
+    }
+
     private List<UUID> choose(UUID tenantId, UUID subscriptionId, String strategy, List<String> tags, int redundancy,
                               List<UUID> manualNodes, List<String> engines, Set<UUID> excluded) {
         // Lock first, count after: in READ COMMITTED the counting statement then sees every
@@ -156,7 +167,7 @@ public class NodeAssigner {
             List<UUID> result = new ArrayList<>();
             for (UUID id : new LinkedHashSet<>(manualNodes)) {
                 Candidate c = candidates.stream().filter(x -> x.id().equals(id)).findFirst()
-                        .orElseThrow(() -> ApiException.notFound("node " + id));
+                        .orElseThrow(() -> unusable(tenantId, id));
                 if (!c.hasRoom()) {
                     throw ApiException.conflict("node " + id + " has no free capacity");
                 }

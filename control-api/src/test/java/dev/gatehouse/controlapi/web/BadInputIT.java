@@ -103,6 +103,14 @@ class BadInputIT extends ControlApiTest {
     }
 
     @Test
+    void aUrlRefusedBeforeAnyControllerIsStillAProblemDocument() {
+        Api.Response rejected = root.get("/users//engines");
+        assertThat(rejected.status()).isEqualTo(400);
+        assertThat(rejected.header("Content-Type")).startsWith("application/problem+json");
+        assertClean(rejected);
+    }
+
+    @Test
     void anotherTenantsIdNestedInABodyIsNotFound() {
         Tenant mine = newTenant();
         Tenant theirs = newTenant();
