@@ -24,6 +24,7 @@ class ApiTokenController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create a scoped API token (shown once)")
     @PostMapping("/api-tokens")
     @ResponseStatus(HttpStatus.CREATED)
     @AuthenticatedRoute
@@ -31,12 +32,14 @@ class ApiTokenController {
         return service.create(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List your API tokens")
     @GetMapping("/api-tokens")
     @AuthenticatedRoute
     Page<ApiTokenStore.TokenView> list(@Valid PageRequest page) {
         return service.list(page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Revoke one of your API tokens")
     @DeleteMapping("/api-tokens/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @AuthenticatedRoute

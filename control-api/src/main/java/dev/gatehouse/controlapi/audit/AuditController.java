@@ -24,6 +24,7 @@ class AuditController {
         this.query = query;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read the audit trail, newest first (filter: tenant_id, actor_id, action, target_type, target_id, since, until)")
     @GetMapping("/audit")
     @RequiresPermission(module = Module.AUDIT, operation = Operation.READ)
     Page<AuditQuery.AuditEntry> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,

@@ -29,18 +29,21 @@ class AuthController {
         this.access = access;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Sign in: access token (15 min) and refresh token")
     @PostMapping("/auth/login")
     @PublicRoute("signing in is how a caller gets a token")
     AuthDtos.TokenResponse login(@Valid @RequestBody AuthDtos.LoginRequest request) {
         return auth.login(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Rotate a refresh token for new tokens")
     @PostMapping("/auth/refresh")
     @PublicRoute("the refresh token is the credential")
     AuthDtos.TokenResponse refresh(@Valid @RequestBody AuthDtos.RefreshRequest request) {
         return auth.refresh(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "End the current session")
     @PostMapping("/auth/logout")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @AuthenticatedRoute
@@ -48,6 +51,7 @@ class AuthController {
         auth.logout();
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Change your own password (ends every session)")
     @PostMapping("/auth/password")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @AuthenticatedRoute
@@ -55,6 +59,7 @@ class AuthController {
         auth.changePassword(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create the first platform admin with the one-time bootstrap token")
     @PostMapping("/auth/bootstrap")
     @ResponseStatus(HttpStatus.CREATED)
     @PublicRoute("the one-time bootstrap token is the credential; only while no admin exists")
@@ -66,6 +71,7 @@ class AuthController {
     record MeResponse(UUID userId, String username, boolean platformAdmin, Map<UUID, List<String>> permissions) {
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Who you are and your permissions per tenant")
     @GetMapping("/auth/me")
     @AuthenticatedRoute
     MeResponse me() {

@@ -15,6 +15,7 @@ class KeyController {
         this.auth = auth;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Rotate the access-token signing key now (platform admins)")
     @PostMapping("/auth/keys/rotate")
     @AuthenticatedRoute
     Map<String, String> rotate() {

@@ -30,18 +30,21 @@ class EngineOverrideController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read a person's engine override")
     @GetMapping("/users/{id}/engines")
     @RequiresPermission(module = Module.USERS, operation = Operation.READ)
     EngineOverrideService.EnginesResponse get(@PathVariable UUID id) {
         return service.get(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Set the engines a person may use across their subscriptions")
     @PostMapping("/users/{id}/engines")
     @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
     EngineOverrideService.EnginesResponse set(@PathVariable UUID id, @Valid @RequestBody EnginesRequest request) {
         return service.set(id, request.engines());
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Remove a person's engine override")
     @DeleteMapping("/users/{id}/engines")
     @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
     EngineOverrideService.EnginesResponse clear(@PathVariable UUID id) {

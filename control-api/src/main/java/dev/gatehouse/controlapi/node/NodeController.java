@@ -30,6 +30,7 @@ class NodeController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List nodes (filter: tenant_id, status, tag, q; sort: name, created_at, status, last_seen_at, capacity)")
     @GetMapping("/nodes")
     @RequiresPermission(module = Module.NODES, operation = Operation.READ)
     Page<NodeDtos.NodeResponse> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
@@ -42,6 +43,7 @@ class NodeController {
         return service.list(tenantId, status, tag, q, sort, page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create a node; answers its one-time enrollment token (shown once)")
     @PostMapping("/nodes")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresPermission(module = Module.NODES, operation = Operation.CREATE)
@@ -49,30 +51,35 @@ class NodeController {
         return service.create(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read a node")
     @GetMapping("/nodes/{id}")
     @RequiresPermission(module = Module.NODES, operation = Operation.READ)
     NodeDtos.NodeResponse get(@PathVariable UUID id) {
         return service.get(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Change a node's name, address, tags, capacity, coefficient or engines")
     @PatchMapping("/nodes/{id}")
     @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)
     NodeDtos.NodeResponse update(@PathVariable UUID id, @Valid @RequestBody NodeDtos.NodeUpdateRequest request) {
         return service.update(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Take a node out of service; its subscriptions move to other nodes")
     @PostMapping("/nodes/{id}/disable")
     @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)
     NodeDtos.NodeResponse disable(@PathVariable UUID id) {
         return service.disable(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Put a disabled node back in service")
     @PostMapping("/nodes/{id}/enable")
     @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)
     NodeDtos.NodeResponse enable(@PathVariable UUID id) {
         return service.enable(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Delete a node; its subscriptions move to other nodes")
     @DeleteMapping("/nodes/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.NODES, operation = Operation.DELETE)
@@ -80,18 +87,21 @@ class NodeController {
         service.delete(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read the node's opaque policy document")
     @GetMapping("/nodes/{id}/policy")
     @RequiresPermission(module = Module.NODES, operation = Operation.READ)
     NodeDtos.PolicyResponse policy(@PathVariable UUID id) {
         return service.policy(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Replace the node's opaque policy document")
     @PutMapping("/nodes/{id}/policy")
     @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)
     NodeDtos.PolicyResponse savePolicy(@PathVariable UUID id, @Valid @RequestBody NodeDtos.PolicyRequest request) {
         return service.savePolicy(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Node health: session, last seen, desired vs applied revision, core versions")
     @GetMapping("/nodes/{id}/health")
     @RequiresPermission(module = Module.NODES, operation = Operation.READ)
     NodeDtos.HealthResponse health(@PathVariable UUID id) {

@@ -28,6 +28,7 @@ class PlanController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List plans (filter: tenant_id, q, engine; sort: name, created_at, quota_bytes, duration_days)")
     @GetMapping("/plans")
     @RequiresPermission(module = Module.PLANS, operation = Operation.READ)
     Page<PlanDtos.PlanResponse> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
@@ -38,6 +39,7 @@ class PlanController {
         return service.list(tenantId, q, engine, sort, page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create a plan")
     @PostMapping("/plans")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresPermission(module = Module.PLANS, operation = Operation.CREATE)
@@ -45,18 +47,21 @@ class PlanController {
         return service.create(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read a plan")
     @GetMapping("/plans/{id}")
     @RequiresPermission(module = Module.PLANS, operation = Operation.READ)
     PlanDtos.PlanResponse get(@PathVariable UUID id) {
         return service.get(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Change a plan (existing subscriptions keep their terms)")
     @PatchMapping("/plans/{id}")
     @RequiresPermission(module = Module.PLANS, operation = Operation.UPDATE)
     PlanDtos.PlanResponse update(@PathVariable UUID id, @Valid @RequestBody PlanDtos.PlanUpdateRequest request) {
         return service.update(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Delete a plan no subscription uses")
     @DeleteMapping("/plans/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.PLANS, operation = Operation.DELETE)

@@ -27,12 +27,14 @@ class RoleController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List built-in and custom roles")
     @GetMapping("/roles")
     @RequiresPermission(module = Module.ROLES, operation = Operation.READ)
     Page<RoleDtos.RoleResponse> list(@Valid PageRequest page) {
         return service.list(page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create a custom role of a tenant")
     @PostMapping("/roles")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresPermission(module = Module.ROLES, operation = Operation.CREATE)
@@ -40,18 +42,21 @@ class RoleController {
         return service.create(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read a role and its permission matrix")
     @GetMapping("/roles/{id}")
     @RequiresPermission(module = Module.ROLES, operation = Operation.READ)
     RoleDtos.RoleResponse get(@PathVariable UUID id) {
         return service.get(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Change a custom role's description or permissions")
     @PatchMapping("/roles/{id}")
     @RequiresPermission(module = Module.ROLES, operation = Operation.UPDATE)
     RoleDtos.RoleResponse update(@PathVariable UUID id, @Valid @RequestBody RoleDtos.RoleUpdateRequest request) {
         return service.update(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Delete a custom role nobody holds")
     @DeleteMapping("/roles/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.ROLES, operation = Operation.DELETE)
@@ -59,6 +64,7 @@ class RoleController {
         service.delete(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List memberships (filter: tenant_id, user_id)")
     @GetMapping("/memberships")
     @RequiresPermission(module = Module.ROLES, operation = Operation.READ)
     Page<RoleDtos.MembershipResponse> memberships(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
@@ -67,6 +73,7 @@ class RoleController {
         return service.listMemberships(tenantId, userId, page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Give a person a role in a tenant (ends their sessions)")
     @PostMapping("/memberships")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresPermission(module = Module.ROLES, operation = Operation.CREATE)
@@ -74,6 +81,7 @@ class RoleController {
         return service.createMembership(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Take a role away (ends the person's sessions)")
     @DeleteMapping("/memberships/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.ROLES, operation = Operation.DELETE)

@@ -29,6 +29,7 @@ class SubscriptionController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List subscriptions (filter: tenant_id, state, plan_id, user_id, node_id, tag, q; sort: created_at, expires_at, state, used_bytes)")
     @GetMapping("/subscriptions")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
     Page<SubscriptionDtos.SubscriptionResponse> list(
@@ -46,6 +47,7 @@ class SubscriptionController {
                 page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Subscribe a person to a plan: credentials per engine, nodes by strategy, subscription token (shown once)")
     @PostMapping("/subscriptions")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.CREATE)
@@ -53,12 +55,14 @@ class SubscriptionController {
         return service.create(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read a subscription")
     @GetMapping("/subscriptions/{id}")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
     SubscriptionDtos.SubscriptionResponse get(@PathVariable UUID id) {
         return service.get(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Change quota, expiry, engines or next plan")
     @PatchMapping("/subscriptions/{id}")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.SubscriptionResponse update(@PathVariable UUID id,
@@ -66,6 +70,7 @@ class SubscriptionController {
         return service.update(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Put the subscription on nodes again by a strategy")
     @PostMapping("/subscriptions/{id}/reassign")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.SubscriptionResponse reassign(@PathVariable UUID id,
@@ -74,6 +79,7 @@ class SubscriptionController {
     }
 
     /** suspend, resume, disable, enable or activate (an on-hold subscription starts now). */
+    @io.swagger.v3.oas.annotations.Operation(summary = "Suspend, resume, disable, enable, or activate (start an on-hold subscription now)")
     @PostMapping("/subscriptions/{id}/{action:suspend|resume|disable|enable|activate}")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.SubscriptionResponse transition(@PathVariable UUID id, @PathVariable String action,
@@ -82,6 +88,7 @@ class SubscriptionController {
         return service.transition(id, action, request == null ? null : request.reason());
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Reset the period's usage (lifetime usage is kept)")
     @PostMapping("/subscriptions/{id}/reset-usage")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.SubscriptionResponse resetUsage(@PathVariable UUID id) {
@@ -89,12 +96,14 @@ class SubscriptionController {
     }
 
     /** Revoke: new credentials and subscription token; the old ones stop working everywhere. */
+    @io.swagger.v3.oas.annotations.Operation(summary = "New credentials and subscription token; the old ones stop working everywhere")
     @PostMapping("/subscriptions/{id}/revoke")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.SubscriptionCreated revoke(@PathVariable UUID id) {
         return service.revoke(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Delete a subscription")
     @DeleteMapping("/subscriptions/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.DELETE)
@@ -102,6 +111,17 @@ class SubscriptionController {
         service.delete(id);
     }
 
+    /** Bulk: people and their subscriptions from one template, all or nothing. */
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create people with subscriptions from one template, all or nothing")
+    @PostMapping("/users/bulk")
+    @ResponseStatus(HttpStatus.CREATED)
+    @RequiresPermission(module = Module.USERS, operation = Operation.CREATE)
+    java.util.List<SubscriptionDtos.BulkUserCreated> bulkUsers(
+            @Valid @RequestBody SubscriptionDtos.BulkUsersRequest request) {
+        return service.bulkCreateUsers(request);
+    }
+
+    @io.swagger.v3.oas.annotations.Operation(summary = "Suspend or resume many subscriptions, all or nothing")
     @PostMapping("/subscriptions/bulk/{action:suspend|resume}")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.BulkResult bulkTransition(@PathVariable String action,
@@ -109,12 +129,14 @@ class SubscriptionController {
         return service.bulkTransition(request.subscriptionIds(), action);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Extend the expiry of many subscriptions by N days")
     @PostMapping("/subscriptions/bulk/extend")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.BulkResult bulkExtend(@Valid @RequestBody SubscriptionDtos.BulkExtendRequest request) {
         return service.bulkExtend(request.subscriptionIds(), request.days());
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Add data to the quota of many subscriptions")
     @PostMapping("/subscriptions/bulk/add-quota")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.BulkResult bulkAddQuota(@Valid @RequestBody SubscriptionDtos.BulkQuotaRequest request) {

@@ -73,6 +73,27 @@ final class SubscriptionDtos {
     record SubscriptionCreated(SubscriptionResponse subscription, String subscriptionToken) {
     }
 
+    /** The subscription every user of a bulk creation gets. */
+    record SubscriptionTemplate(@NotNull UUID planId,
+                                @Size(min = 1, max = 2) List<@NotBlank String> engines,
+                                @PositiveOrZero Long quotaBytes,
+                                Instant expiresAt,
+                                @Pattern(regexp = STRATEGY,
+                                        message = "must be manual, round_robin, by_tag or by_capacity") String strategy,
+                                @Size(max = 16) List<@NotBlank String> tags,
+                                @Min(0) @Max(16) Integer redundancy,
+                                @Size(max = 17) List<UUID> nodeIds) {
+    }
+
+    record BulkUsersRequest(@NotNull UUID tenantId,
+                            @NotEmpty @Size(max = 500) List<@NotBlank String> usernames,
+                            @NotNull @jakarta.validation.Valid SubscriptionTemplate template) {
+    }
+
+    record BulkUserCreated(UUID userId, String username, SubscriptionResponse subscription,
+                           String subscriptionToken) {
+    }
+
     record BulkIds(@NotEmpty @Size(max = 1000) List<@NotNull UUID> subscriptionIds) {
     }
 

@@ -160,6 +160,17 @@ class SubscriptionRepository {
         jdbc.sql("DELETE FROM subscriptions WHERE id = ?").param(id).update();
     }
 
+    boolean usernameTaken(UUID tenantId, String username) {
+        return jdbc.sql("SELECT count(*) FROM users WHERE tenant_id = ? AND lower(username) = ?")
+                .params(tenantId, username).query(Long.class).single() > 0;
+    }
+
+    /** A VPN end user without a login, made by a bulk creation. */
+    UUID insertUser(UUID tenantId, String username) {
+        return jdbc.sql("INSERT INTO users (tenant_id, username) VALUES (?, ?) RETURNING id")
+                .params(tenantId, username).query(UUID.class).single();
+    }
+
     /** What a plan promises, as a subscription takes it. */
     record PlanTerms(UUID id, UUID tenantId, List<String> engines, Long quotaBytes, Integer durationDays,
                      String resetStrategy, boolean startOnFirstUse, Integer onHoldDays, UUID nextPlanId) {

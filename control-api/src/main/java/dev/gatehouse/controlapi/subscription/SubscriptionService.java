@@ -77,6 +77,41 @@ class SubscriptionService {
         UUID tenantId = subscriptions.tenantOfUser(request.userId()).flatMap(t -> t)
                 .orElseThrow(() -> ApiException.notFound("user"));
         access.check(Module.SUBSCRIPTIONS, Operation.CREATE, tenantId, null, "user");
+        return createFor(tenantId, request);
+    }
+
+    /**
+     * Bulk creation from a template: every user and subscription, or none. A taken username makes
+     * the whole request a 409; each user and subscription gets its own audit entry.
+     */
+    @Transactional
+    List<SubscriptionDtos.BulkUserCreated> bulkCreateUsers(SubscriptionDtos.BulkUsersRequest request) {
+        access.check(Module.USERS, Operation.CREATE, request.tenantId(), null, "tenant");
+        access.check(Module.SUBSCRIPTIONS, Operation.CREATE, request.tenantId(), null, "tenant");
+        List<String> names = new ArrayList<>();
+        for (String raw : request.usernames()) {
+            String name = dev.gatehouse.controlapi.auth.Credentials.username("usernames", raw);
+            if (names.contains(name) || subscriptions.usernameTaken(request.tenantId(), name)) {
+                throw ApiException.conflict("the username '" + name + "' is taken in this tenant");
+            }
+            names.add(name);
+        }
+        SubscriptionDtos.SubscriptionTemplate t = request.template();
+        List<SubscriptionDtos.BulkUserCreated> created = new ArrayList<>();
+        for (String name : names) {
+            UUID userId = subscriptions.insertUser(request.tenantId(), name);
+            audit.record(request.tenantId(), "user.create", "user", userId, null, Map.of("username", name));
+            SubscriptionDtos.SubscriptionCreated sub = createFor(request.tenantId(),
+                    new SubscriptionDtos.SubscriptionCreateRequest(userId, t.planId(), t.engines(), t.quotaBytes(),
+                            t.expiresAt(), t.strategy(), t.tags(), t.redundancy(), t.nodeIds()));
+            created.add(new SubscriptionDtos.BulkUserCreated(userId, name, sub.subscription(),
+                    sub.subscriptionToken()));
+        }
+        return created;
+    }
+
+    private SubscriptionDtos.SubscriptionCreated createFor(UUID tenantId,
+                                                           SubscriptionDtos.SubscriptionCreateRequest request) {
         SubscriptionRepository.PlanTerms plan = subscriptions.planTerms(request.planId())
                 .filter(p -> p.tenantId().equals(tenantId))
                 .orElseThrow(() -> ApiException.notFound("plan"));

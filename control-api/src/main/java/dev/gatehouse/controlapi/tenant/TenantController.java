@@ -29,6 +29,7 @@ class TenantController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List the tenants the caller may see (filter: q, status)")
     @GetMapping("/tenants")
     @RequiresPermission(module = Module.TENANTS, operation = Operation.READ)
     Page<TenantDtos.TenantResponse> list(@RequestParam(required = false) @Size(max = 100) String q,
@@ -38,6 +39,7 @@ class TenantController {
         return service.list(q, status, page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create a tenant (platform admins)")
     @PostMapping("/tenants")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresPermission(module = Module.TENANTS, operation = Operation.CREATE)
@@ -45,18 +47,21 @@ class TenantController {
         return service.create(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read a tenant")
     @GetMapping("/tenants/{id}")
     @RequiresPermission(module = Module.TENANTS, operation = Operation.READ)
     TenantDtos.TenantResponse get(@PathVariable UUID id) {
         return service.get(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Rename a tenant, or suspend it (platform admins)")
     @PatchMapping("/tenants/{id}")
     @RequiresPermission(module = Module.TENANTS, operation = Operation.UPDATE)
     TenantDtos.TenantResponse update(@PathVariable UUID id, @Valid @RequestBody TenantDtos.TenantUpdateRequest request) {
         return service.update(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Delete a tenant and everything in it (platform admins)")
     @DeleteMapping("/tenants/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.TENANTS, operation = Operation.DELETE)

@@ -29,6 +29,7 @@ class UserController {
         this.service = service;
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "List people (filter: tenant_id, status, q)")
     @GetMapping("/users")
     @RequiresPermission(module = Module.USERS, operation = Operation.READ)
     Page<UserDtos.UserResponse> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
@@ -39,6 +40,7 @@ class UserController {
         return service.list(tenantId, status, q, page);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Create a person; with a password they can sign in")
     @PostMapping("/users")
     @ResponseStatus(HttpStatus.CREATED)
     @RequiresPermission(module = Module.USERS, operation = Operation.CREATE)
@@ -46,18 +48,21 @@ class UserController {
         return service.create(request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Read a person")
     @GetMapping("/users/{id}")
     @RequiresPermission(module = Module.USERS, operation = Operation.READ)
     UserDtos.UserResponse get(@PathVariable UUID id) {
         return service.get(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Change a person's email, display name, note or status (disabling ends their sessions and service)")
     @PatchMapping("/users/{id}")
     @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
     UserDtos.UserResponse update(@PathVariable UUID id, @Valid @RequestBody UserDtos.UserUpdateRequest request) {
         return service.update(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Set a person's password (ends their sessions)")
     @PostMapping("/users/{id}/password")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
@@ -65,6 +70,7 @@ class UserController {
         service.resetPassword(id, request);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Delete a person and their subscriptions")
     @DeleteMapping("/users/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @RequiresPermission(module = Module.USERS, operation = Operation.DELETE)

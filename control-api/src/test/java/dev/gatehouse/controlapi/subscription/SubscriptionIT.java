@@ -263,6 +263,36 @@ class SubscriptionIT extends ControlApiTest {
                 "bytes", 5_000L)).json().path("subscriptions").get(0).path("quota_bytes").asLong()).isEqualTo(6_000L);
     }
 
+    @Test
+    void bulkCreationMakesEveryUserAndSubscriptionOrNone() {
+        Tenant tenant = newTenant();
+        node(tenant, null);
+        String plan = plan(tenant, 5_000_000_000L);
+        Api.Response created = root.post("/users/bulk", map("tenant_id", tenant.id(),
+                "usernames", List.of("alice.vpn", "bob.vpn", "carol.vpn"),
+                "template", map("plan_id", plan, "engines", List.of("wireguard"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().size()).isEqualTo(3);
+        for (JsonNode made : created.json()) {
+            assertThat(made.path("subscription").path("engines").get(0).asString()).isEqualTo("wireguard");
+            assertThat(made.path("subscription_token").asString()).startsWith("ghs_");
+            assertThat(root.get("/audit?target_id=" + made.path("user_id").asString()).json().path("total").asLong())
+                    .isEqualTo(1);
+        }
+
+        long before = count();
+        Api.Response clash = root.post("/users/bulk", map("tenant_id", tenant.id(),
+                "usernames", List.of("dave.vpn", "ALICE.vpn"), "template", map("plan_id", plan)));
+        assertThat(clash.status()).isEqualTo(409);
+        assertThat(count()).isEqualTo(before);
+        assertThat(root.get("/users?tenant_id=" + tenant.id() + "&q=dave").json().path("total").asLong()).isZero();
+
+        Tenant other = newTenant();
+        Api.Response foreignPlan = root.post("/users/bulk", map("tenant_id", tenant.id(),
+                "usernames", List.of("erin.vpn"), "template", map("plan_id", plan(other, null))));
+        assertThat(foreignPlan.status()).isEqualTo(404);
+    }
+
     private long count() {
         return jdbc.sql("SELECT (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM engine_credentials)")
                 .query(Long.class).single();
