@@ -126,6 +126,19 @@ class SubscriptionRepository {
                 .params(strategy, tags.toArray(String[]::new), redundancy, id).update();
     }
 
+    /** Puts the subscription on another plan's terms; usage of the period starts over, lifetime usage stays. */
+    void moveToPlan(UUID id, PlanTerms plan, Instant startsAt, Instant expiresAt) {
+        jdbc.sql("""
+                        UPDATE subscriptions SET plan_id = ?, quota_bytes = ?, reset_strategy = ?,
+                               engines = CAST(? AS text[]),
+                               next_plan_id = ?, starts_at = ?, expires_at = ?, used_bytes_up = 0,
+                               used_bytes_down = 0, last_reset_at = ?, updated_at = now(), version = version + 1
+                        WHERE id = ?""")
+                .params(plan.id(), plan.quotaBytes(), plan.resetStrategy(), plan.engines().toArray(String[]::new),
+                        plan.nextPlanId(), ts(startsAt), ts(expiresAt), ts(startsAt), id)
+                .update();
+    }
+
     void resetUsage(UUID id, Instant at) {
         jdbc.sql("""
                         UPDATE subscriptions SET used_bytes_up = 0, used_bytes_down = 0, last_reset_at = ?,

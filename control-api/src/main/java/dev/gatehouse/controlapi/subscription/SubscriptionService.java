@@ -317,10 +317,26 @@ class SubscriptionService {
             next = "active";
             why = reason;
         }
-        if (!next.equals(s.state()) || reason != null) {
+        if (Set.of("expired", "exhausted").contains(next) && s.nextPlanId() != null) {
+            rollOver(s, now, why);
+        } else if (!next.equals(s.state()) || reason != null) {
             subscriptions.setState(id, next, why);
         }
         desired.sync(desired.nodesOf(id));
+    }
+
+    /** An exhausted or expired subscription with a next plan moves onto it and starts afresh. */
+    private void rollOver(SubscriptionDtos.SubscriptionResponse s, Instant now, String why) {
+        SubscriptionRepository.PlanTerms next = subscriptions.planTerms(s.nextPlanId()).orElse(null);
+        if (next == null) {
+            subscriptions.setState(s.id(), "expired", why);
+            return;
+        }
+        subscriptions.moveToPlan(s.id(), next, now,
+                next.durationDays() == null ? null : now.plus(Duration.ofDays(next.durationDays())));
+        subscriptions.setState(s.id(), "active", why + "; moved to the next plan");
+        audit.record(s.tenantId(), "subscription.next_plan", "subscription", s.id(),
+                Map.of("plan_id", s.planId()), Map.of("plan_id", next.id()));
     }
 
     private static void requireState(SubscriptionDtos.SubscriptionResponse s, String action, Set<String> from) {

@@ -35,8 +35,9 @@ class TenantController {
     Page<TenantDtos.TenantResponse> list(@RequestParam(required = false) @Size(max = 100) String q,
                                          @RequestParam(required = false)
                                          @Pattern(regexp = "^(active|suspended)$") String status,
+                                         @RequestParam(required = false) @Size(max = 40) String sort,
                                          @Valid PageRequest page) {
-        return service.list(q, status, page);
+        return service.list(q, status, sort, page);
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Create a tenant (platform admins)")

@@ -27,9 +27,9 @@ class TenantRepository {
                 .optional();
     }
 
-    List<TenantDtos.TenantResponse> list(TenantFilter filter, String q, String status, int limit, int offset) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE " + WHERE
-                        + " ORDER BY lower(name), id LIMIT :limit OFFSET :offset")
+    List<TenantDtos.TenantResponse> list(TenantFilter filter, String q, String status, String orderBy, int limit,
+                                         int offset) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE " + WHERE + orderBy + " LIMIT :limit OFFSET :offset")
                 .param("all", filter.all()).param("ids", filter.tenantWideArray())
                 .param("q", SearchText.containsPattern(q)).param("status", status)
                 .param("limit", limit).param("offset", offset)

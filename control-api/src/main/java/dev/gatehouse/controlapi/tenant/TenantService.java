@@ -8,6 +8,7 @@ import dev.gatehouse.controlapi.audit.AuditLog;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
+import dev.gatehouse.controlapi.web.SortOrder;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -15,6 +16,9 @@ import org.springframework.transaction.annotation.Transactional;
 /** Tenants: created and deleted by platform admins, read and renamed by their owners. */
 @Service
 class TenantService {
+
+    private static final java.util.Map<String, String> SORTS = java.util.Map.of("name", "lower(name)",
+            "slug", "slug", "created_at", "created_at", "status", "status");
 
     private final TenantRepository tenants;
     private final AccessPolicy access;
@@ -29,9 +33,10 @@ class TenantService {
     }
 
     @Transactional(readOnly = true)
-    Page<TenantDtos.TenantResponse> list(String q, String status, PageRequest page) {
+    Page<TenantDtos.TenantResponse> list(String q, String status, String sort, PageRequest page) {
+        String orderBy = SortOrder.orderBy(sort, SORTS, "name");
         AccessPolicy.TenantFilter filter = access.filter(Module.TENANTS);
-        return new Page<>(tenants.list(filter, q, status, page.limit(), page.offset()),
+        return new Page<>(tenants.list(filter, q, status, orderBy, page.limit(), page.offset()),
                 tenants.count(filter, q, status), page);
     }
 

@@ -36,8 +36,9 @@ class UserController {
                                      @RequestParam(required = false)
                                      @Pattern(regexp = "^(active|disabled)$") String status,
                                      @RequestParam(required = false) @Size(max = 100) String q,
+                                     @RequestParam(required = false) @Size(max = 40) String sort,
                                      @Valid PageRequest page) {
-        return service.list(tenantId, status, q, page);
+        return service.list(tenantId, status, q, sort, page);
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Create a person; with a password they can sign in")

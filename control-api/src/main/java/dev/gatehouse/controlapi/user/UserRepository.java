@@ -37,9 +37,10 @@ class UserRepository {
                 .optional();
     }
 
-    List<UserDtos.UserResponse> list(TenantFilter filter, UUID tenant, String status, String q, int limit, int offset) {
-        return bind(jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE " + WHERE
-                        + " ORDER BY lower(username), id LIMIT :limit OFFSET :offset"), filter, tenant, status, q)
+    List<UserDtos.UserResponse> list(TenantFilter filter, UUID tenant, String status, String q, String orderBy,
+                                     int limit, int offset) {
+        return bind(jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE " + WHERE + orderBy
+                        + " LIMIT :limit OFFSET :offset"), filter, tenant, status, q)
                 .param("limit", limit).param("offset", offset)
                 .query(UserRepository::map).list();
     }

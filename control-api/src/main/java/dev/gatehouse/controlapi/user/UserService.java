@@ -12,6 +12,7 @@ import dev.gatehouse.controlapi.auth.SessionService;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
+import dev.gatehouse.controlapi.web.SortOrder;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -19,6 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /** People: operators who log in and VPN end users alike, each in one tenant. */
 @Service
 class UserService {
+
+    private static final java.util.Map<String, String> SORTS = java.util.Map.of("username", "lower(username)",
+            "created_at", "created_at", "last_login_at", "last_login_at", "status", "status");
 
     private final UserRepository users;
     private final AccessPolicy access;
@@ -44,10 +48,11 @@ class UserService {
         this.tx = tx;
     }
 
-    Page<UserDtos.UserResponse> list(UUID tenant, String status, String q, PageRequest page) {
+    Page<UserDtos.UserResponse> list(UUID tenant, String status, String q, String sort, PageRequest page) {
         access.checkTenantFilter(Module.USERS, tenant);
+        String orderBy = SortOrder.orderBy(sort, SORTS, "username");
         AccessPolicy.TenantFilter filter = access.filter(Module.USERS);
-        return new Page<>(users.list(filter, tenant, status, q, page.limit(), page.offset()),
+        return new Page<>(users.list(filter, tenant, status, q, orderBy, page.limit(), page.offset()),
                 users.count(filter, tenant, status, q), page);
     }
 

@@ -9,6 +9,7 @@ import dev.gatehouse.testkit.RealPeers;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -291,6 +292,54 @@ class SubscriptionIT extends ControlApiTest {
         Api.Response foreignPlan = root.post("/users/bulk", map("tenant_id", tenant.id(),
                 "usernames", List.of("erin.vpn"), "template", map("plan_id", plan(other, null))));
         assertThat(foreignPlan.status()).isEqualTo(404);
+    }
+
+    @Test
+    void anExhaustedSubscriptionMovesOntoItsNextPlanAndKeepsItsLifetimeUsage() {
+        Tenant tenant = newTenant();
+        UUID node = UUID.fromString(node(tenant, null));
+        String next = root.post("/plans", map("tenant_id", tenant.id(), "name", "after", "quota_bytes", 5000,
+                "duration_days", 7, "engines", List.of("xray"))).text("id");
+        String first = root.post("/plans", map("tenant_id", tenant.id(), "name", "first", "quota_bytes", 1000,
+                "duration_days", 30, "engines", List.of("xray", "wireguard"), "next_plan_id", next)).text("id");
+        String sub = subscribe(tenant, first).path("subscription").path("id").asString();
+        jdbc.sql("UPDATE subscriptions SET used_bytes_up = 400, used_bytes_down = 500,"
+                + " lifetime_bytes_up = 400, lifetime_bytes_down = 500 WHERE id = ?").param(UUID.fromString(sub))
+                .update();
+
+        JsonNode moved = root.patch("/subscriptions/" + sub, map("quota_bytes", 900)).json();
+
+        assertThat(moved.path("plan_id").asString()).isEqualTo(next);
+        assertThat(moved.path("state").asString()).isEqualTo("active");
+        assertThat(moved.path("quota_bytes").asLong()).isEqualTo(5000);
+        assertThat(moved.path("used_bytes_up").asLong() + moved.path("used_bytes_down").asLong()).isZero();
+        assertThat(moved.path("lifetime_bytes_up").asLong() + moved.path("lifetime_bytes_down").asLong())
+                .isEqualTo(900);
+        assertThat(moved.path("engines").toString()).isEqualTo("[\"xray\"]");
+        assertThat(desired.logged(node)).extracting(DesiredState.Entry::engine).containsExactly("xray");
+        assertThat(root.get("/audit?target_id=" + sub + "&action=subscription.next_plan").json().path("total")
+                .asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void nodeNamesAreUniqueWithinATenantAndListsSort() {
+        Tenant tenant = newTenant();
+        Map<String, Object> body = map("tenant_id", tenant.id(), "name", "Same-Name", "address", "a.example.net",
+                "engines", map("xray", map("inbounds", List.of(map("tag", "in", "protocol", "vmess", "port", 1)))));
+        assertThat(root.post("/nodes", body).status()).isEqualTo(201);
+        body.put("name", "same-name");
+        assertThat(root.post("/nodes", body).status()).isEqualTo(409);
+        assertThat(root.post("/nodes", map("tenant_id", tenant.id(), "name", "none", "address", "a",
+                "engines", map())).status()).isEqualTo(400);
+
+        root.post("/users", map("tenant_id", tenant.id(), "username", "zed"));
+        root.post("/users", map("tenant_id", tenant.id(), "username", "amy"));
+        JsonNode asc = root.get("/users?tenant_id=" + tenant.id() + "&sort=username").json().path("items");
+        JsonNode desc = root.get("/users?tenant_id=" + tenant.id() + "&sort=-username").json().path("items");
+        assertThat(asc.get(0).path("username").asString()).isEqualTo("amy");
+        assertThat(desc.get(0).path("username").asString()).isEqualTo("zed");
+        assertThat(root.get("/tenants?sort=-created_at").status()).isEqualTo(200);
+        assertThat(root.get("/tenants?sort=secret").status()).isEqualTo(400);
     }
 
     private long count() {
