@@ -16,9 +16,33 @@ import org.springframework.web.bind.annotation.RestController;
 class ClientConfigController {
 
     private final ClientConfigService service;
+    private final QrCodes qr;
 
-    ClientConfigController(ClientConfigService service) {
+    ClientConfigController(ClientConfigService service, QrCodes qr) {
         this.service = service;
+        this.qr = qr;
+    }
+
+    @GetMapping("/users/{id}/wireguard/qr")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
+    @io.swagger.v3.oas.annotations.Operation(summary = "QR code of the person's WireGuard config (SVG; format=png"
+            + " for PNG; node=N for the N-th node); 403 when WireGuard is not among their engines")
+    org.springframework.http.ResponseEntity<byte[]> wireguardQr(
+            @PathVariable UUID id,
+            @RequestParam(required = false, defaultValue = "svg") @jakarta.validation.constraints.Pattern(
+                    regexp = "^(svg|png)$", message = "must be svg or png") String format,
+            @RequestParam(required = false, defaultValue = "0") @Min(0) @Max(64) int node) {
+        java.util.List<String> confs = service.wireguardConfs(id);
+        if (node >= confs.size()) {
+            throw dev.gatehouse.controlapi.problem.ApiException.notFound("WireGuard config " + node);
+        }
+        String conf = confs.get(node);
+        return "png".equals(format)
+                ? org.springframework.http.ResponseEntity.ok().contentType(org.springframework.http.MediaType.IMAGE_PNG)
+                        .body(qr.png(conf, 6))
+                : org.springframework.http.ResponseEntity.ok()
+                        .contentType(org.springframework.http.MediaType.valueOf("image/svg+xml"))
+                        .body(qr.svg(conf).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @GetMapping("/users/{id}/configs")

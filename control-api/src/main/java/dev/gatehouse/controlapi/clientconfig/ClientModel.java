@@ -19,8 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 class ClientModel {
 
     /** The person behind a subscription token, with what their subscription-info headers report. */
-    record Holder(UUID userId, UUID tenantId, String username, String state, long upload, long download,
-                  Long total, Instant expiresAt) {
+    record Holder(UUID subscriptionId, UUID userId, UUID tenantId, String username, String state, long upload,
+                  long download, Long total, Instant expiresAt) {
     }
 
     private final JdbcClient jdbc;
@@ -70,13 +70,14 @@ class ClientModel {
     Optional<Holder> holderOfToken(byte[] tokenHash) {
         return jdbc.sql("""
                         SELECT u.id, u.tenant_id, u.username, s.state, s.used_bytes_up, s.used_bytes_down,
-                               s.quota_bytes, s.expires_at
+                               s.quota_bytes, s.expires_at, s.id
                         FROM subscriptions s JOIN users u ON u.id = s.user_id
                         WHERE s.sub_token_hash = ?""")
                 .param(tokenHash)
                 .query((rs, n) -> {
                     Timestamp expires = rs.getTimestamp(8);
-                    return new Holder(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
+                    return new Holder(rs.getObject(9, UUID.class), rs.getObject(1, UUID.class),
+                            rs.getObject(2, UUID.class), rs.getString(3),
                             rs.getString(4), rs.getLong(5), rs.getLong(6), (Long) rs.getObject(7),
                             expires == null ? null : expires.toInstant());
                 })

@@ -1,0 +1,226 @@
+package dev.gatehouse.controlapi.clientconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.controlapi.support.Api;
+import dev.gatehouse.controlapi.support.ControlApiTest;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Every subscription format from one model, parsed back the way client apps read it. */
+class SubscriptionLinkIT extends ControlApiTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private record Subscribed(String id, String user, String token) {
+    }
+
+    private Subscribed subscribedOnAFullNode(Tenant tenant) {
+        Api.Response node = root.post("/nodes", map("tenant_id", tenant.id(), "name", "fra-1",
+                "address", "fra1.example.net", "engines", map(
+                        "xray", map("inbounds", List.of(
+                                map("tag", "vless-reality", "protocol", "vless", "port", 443, "network", "tcp",
+                                        "security", "reality", "flow", "xtls-rprx-vision", "settings", map(
+                                                "sni", "www.example.com", "public_key", "Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw",
+                                                "short_id", "6ba85179e30d4fc2", "fingerprint", "chrome")),
+                                map("tag", "vmess-ws", "protocol", "vmess", "port", 8443, "network", "ws",
+                                        "security", "tls", "settings", map("sni", "fra1.example.net", "path", "/vm")),
+                                map("tag", "trojan-tls", "protocol", "trojan", "port", 2083, "network", "tcp",
+                                        "security", "tls", "settings", map("sni", "fra1.example.net")),
+                                map("tag", "ss", "protocol", "shadowsocks", "port", 8388,
+                                        "settings", map("method", "chacha20-ietf-poly1305")))),
+                        "wireguard", map("interface_name", "wg0", "listen_port", 51820,
+                                "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4=",
+                                "address_pool", "10.66.0.0/16", "dns", List.of("9.9.9.9")))));
+        assertThat(node.status()).as(node.body()).isEqualTo(201);
+        JsonNode created = subscribe(tenant, plan(tenant, 50_000_000_000L));
+        return new Subscribed(created.path("subscription").path("id").asString(),
+                created.path("subscription").path("user_id").asString(), created.path("subscription_token").asString());
+    }
+
+    @Test
+    void base64ShareLinksParseBackToTheSameParameters() {
+        Subscribed s = subscribedOnAFullNode(newTenant());
+        Api.Response response = anonymous.get("/sub/" + s.token());
+        assertThat(response.status()).isEqualTo(200);
+        String[] links = new String(Base64.getDecoder().decode(response.body().trim()), StandardCharsets.UTF_8)
+                .split("\n");
+        java.util.Arrays.sort(links, java.util.Comparator.comparing(l -> List.of("vless", "vmess", "trojan", "ss")
+                .indexOf(l.substring(0, l.indexOf(':')))));
+        assertThat(links).hasSize(4);
+
+        URI vless = URI.create(links[0]);
+        assertThat(vless.getScheme()).isEqualTo("vless");
+        assertThat(vless.getHost()).isEqualTo("fra1.example.net");
+        assertThat(vless.getPort()).isEqualTo(443);
+        Map<String, String> q = query(vless);
+        assertThat(q).containsEntry("security", "reality").containsEntry("pbk", "Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw")
+                .containsEntry("sid", "6ba85179e30d4fc2").containsEntry("sni", "www.example.com")
+                .containsEntry("fp", "chrome").containsEntry("flow", "xtls-rprx-vision").containsEntry("type", "tcp")
+                .containsEntry("encryption", "none");
+        String uuid = vless.getUserInfo();
+
+        JsonNode vmess = JSON.readTree(Base64.getDecoder().decode(links[1].substring("vmess://".length())));
+        assertThat(vmess.path("id").asString()).isEqualTo(uuid);
+        assertThat(vmess.path("port").asString()).isEqualTo("8443");
+        assertThat(vmess.path("net").asString()).isEqualTo("ws");
+        assertThat(vmess.path("path").asString()).isEqualTo("/vm");
+        assertThat(vmess.path("tls").asString()).isEqualTo("tls");
+
+        URI trojan = URI.create(links[2]);
+        assertThat(trojan.getUserInfo()).isEqualTo(uuid);
+        assertThat(query(trojan)).containsEntry("security", "tls").containsEntry("sni", "fra1.example.net");
+
+        URI ss = URI.create(links[3]);
+        assertThat(new String(Base64.getUrlDecoder().decode(ss.getUserInfo()), StandardCharsets.UTF_8))
+                .isEqualTo("chacha20-ietf-poly1305:" + uuid);
+        assertThat(ss.getPort()).isEqualTo(8388);
+    }
+
+    @Test
+    void clientAppsReadTheHeadersTheyExpect() {
+        Subscribed s = subscribedOnAFullNode(newTenant());
+        Api.Response response = anonymous.get("/sub/" + s.token());
+        assertThat(response.header("subscription-userinfo"))
+                .matches("upload=0; download=0; total=50000000000; expire=\\d{10}");
+        assertThat(response.header("profile-update-interval")).isEqualTo("12");
+        assertThat(new String(Base64.getDecoder().decode(response.header("profile-title").substring(7)),
+                StandardCharsets.UTF_8)).startsWith("Gatehouse - vpn-");
+        assertThat(response.header("content-disposition")).startsWith("attachment; filename=\"vpn-");
+        assertThat(response.header("profile-web-page-url")).endsWith("/sub/" + s.token() + "?format=html");
+        assertThat(response.header("cache-control")).isEqualTo("no-store");
+    }
+
+    @Test
+    void clashMetaAndSingBoxGetDocumentsWithEveryFieldTheirClientsNeed() {
+        Subscribed s = subscribedOnAFullNode(newTenant());
+        Api.Response clash = anonymous.withHeader("User-Agent", "ClashMeta/1.18.0").get("/sub/" + s.token());
+        Map<String, Object> yaml = new Yaml().load(clash.body());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> proxies = (List<Map<String, Object>>) yaml.get("proxies");
+        assertThat(proxies).extracting(p -> p.get("type")).containsExactlyInAnyOrder("vless", "vmess", "trojan", "ss",
+                "wireguard");
+        assertThat(ofType(proxies, "vless")).containsKeys("uuid", "server", "port", "flow", "reality-opts",
+                "servername");
+        assertThat(ofType(proxies, "wireguard")).containsKeys("private-key", "public-key", "ip", "pre-shared-key");
+        assertThat(yaml).containsKeys("proxy-groups", "rules");
+
+        JsonNode singBox = JSON.readTree(anonymous.withHeader("User-Agent", "SFA/1.9.0 (Android)")
+                .get("/sub/" + s.token()).body());
+        JsonNode outbounds = singBox.path("outbounds");
+        assertThat(outbounds.get(0).path("type").asString()).isEqualTo("selector");
+        assertThat(outbounds.get(0).path("outbounds").size()).isEqualTo(6);
+        assertThat(outbound(outbounds, "vless").path("tls").path("reality").path("public_key").asString()).isNotEmpty();
+        assertThat(outbound(outbounds, "vless").path("uuid").asString()).hasSize(36);
+        assertThat(outbound(outbounds, "wireguard").path("private_key").asString()).hasSize(44);
+    }
+
+    @Test
+    void xrayWireguardAndOutlineFormats() {
+        Subscribed s = subscribedOnAFullNode(newTenant());
+        JsonNode xray = JSON.readTree(anonymous.get("/sub/" + s.token() + "?format=xray").body());
+        assertThat(xray.size()).isEqualTo(4);
+        assertThat(xray.get(0).path("outbounds").get(0).path("streamSettings").path("security").asString())
+                .isEqualTo("reality");
+
+        String wg = anonymous.withHeader("User-Agent", "WireGuard/1.0.15").get("/sub/" + s.token()).body();
+        assertThat(wg).contains("[Interface]", "PrivateKey = ", "Address = 10.66.", "DNS = 9.9.9.9", "[Peer]",
+                "Endpoint = fra1.example.net:51820", "AllowedIPs = 0.0.0.0/0, ::/0");
+
+        JsonNode outline = JSON.readTree(anonymous.get("/sub/" + s.token() + "?format=outline").body());
+        assertThat(outline.path("method").asString()).isEqualTo("chacha20-ietf-poly1305");
+        assertThat(outline.path("server_port").asInt()).isEqualTo(8388);
+    }
+
+    @Test
+    void unknownRotatedAndDeletedTokensAreNotFoundAndBadInputIsClear() {
+        Tenant tenant = newTenant();
+        Subscribed s = subscribedOnAFullNode(tenant);
+        assertThat(anonymous.get("/sub/ghs_" + "x".repeat(43)).status()).isEqualTo(404);
+        assertThat(anonymous.get("/sub/not-a-token").status()).isEqualTo(404);
+
+        String rotated = root.post("/subscriptions/" + s.id() + "/revoke", null).text("subscription_token");
+        assertThat(anonymous.get("/sub/" + s.token()).status()).isEqualTo(404);
+        assertThat(anonymous.get("/sub/" + rotated).status()).isEqualTo(200);
+
+        Api.Response bogus = anonymous.get("/sub/" + rotated + "?format=bogus");
+        assertThat(bogus.status()).isEqualTo(400);
+        assertThat(bogus.json().path("errors").get(0).path("field").asString()).isEqualTo("format");
+        assertThat(anonymous.withHeader("User-Agent", "A".repeat(10 * 1024)).get("/sub/" + rotated).status())
+                .isEqualTo(200);
+
+        root.delete("/users/" + s.user());
+        assertThat(anonymous.get("/sub/" + rotated).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aSuspendedOrNodelessSubscriptionGetsAValidEmptyDocument() {
+        Tenant tenant = newTenant();
+        Subscribed s = subscribedOnAFullNode(tenant);
+        root.post("/subscriptions/" + s.id() + "/suspend", null);
+        Api.Response base64 = anonymous.get("/sub/" + s.token());
+        assertThat(base64.status()).isEqualTo(200);
+        assertThat(base64.body()).isEmpty();
+        Map<String, Object> clash = new Yaml().load(anonymous.get("/sub/" + s.token() + "?format=clash").body());
+        assertThat((List<?>) clash.get("proxies")).isEmpty();
+        assertThat(anonymous.get("/sub/" + s.token() + "?format=html").body()).contains("id=\"empty\"")
+                .contains("suspended");
+
+        root.post("/subscriptions/" + s.id() + "/resume", null);
+        String node = root.get("/subscriptions/" + s.id()).json().path("nodes").get(0).path("node_id").asString();
+        root.post("/nodes/" + node + "/disable", null);
+        assertThat(anonymous.get("/sub/" + s.token()).body()).isEmpty();
+    }
+
+    @Test
+    void theWireGuardQrCodeIsServedAsSvgOrPngAndRefusedWithoutWireGuard() {
+        Subscribed s = subscribedOnAFullNode(newTenant());
+        Api.Response svg = root.get("/users/" + s.user() + "/wireguard/qr");
+        assertThat(svg.status()).isEqualTo(200);
+        assertThat(svg.header("Content-Type")).startsWith("image/svg+xml");
+        assertThat(svg.body()).startsWith("<svg").contains("<path");
+
+        Api.Response png = root.get("/users/" + s.user() + "/wireguard/qr?format=png");
+        assertThat(png.status()).isEqualTo(200);
+        assertThat(png.header("Content-Type")).isEqualTo("image/png");
+
+        root.post("/users/" + s.user() + "/engines", map("engines", List.of("xray")));
+        Api.Response refused = root.get("/users/" + s.user() + "/wireguard/qr");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        JsonNode configs = root.get("/users/" + s.user() + "/configs").json().path("engines");
+        assertThat(configs.has("wireguard")).isFalse();
+        assertThat(configs.path("xray").size()).isEqualTo(4);
+    }
+
+    private static Map<String, Object> ofType(List<Map<String, Object>> proxies, String type) {
+        return proxies.stream().filter(p -> type.equals(p.get("type"))).findFirst().orElseThrow();
+    }
+
+    private static JsonNode outbound(JsonNode outbounds, String type) {
+        for (JsonNode o : outbounds) {
+            if (type.equals(o.path("type").asString())) {
+                return o;
+            }
+        }
+        throw new AssertionError("no " + type + " outbound");
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> q = new HashMap<>();
+        for (String pair : uri.getRawQuery().split("&")) {
+            String[] kv = pair.split("=", 2);
+            q.put(kv[0], URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+        }
+        return q;
+    }
+}
