@@ -82,6 +82,12 @@ class SubscriptionLinkController {
         headers.set("profile-web-page-url", webPage(request, token));
         headers.setCacheControl("no-store");
 
+        if (chosen == null) {
+            // A client app with a mistyped link gets a document it can read, not a failure.
+            return ResponseEntity.ok().headers(headers).contentType(MediaType.parseMediaType("text/plain;charset=UTF-8"))
+                    .body("# unknown format '" + format.replaceAll("[^A-Za-z0-9_.-]", "?") + "'; use one of "
+                            + new java.util.TreeSet<>(SubscriptionFormats.FORMATS) + "\n");
+        }
         if ("html".equals(chosen)) {
             List<SubscriptionPage.Item> items = new ArrayList<>();
             for (ClientEndpoint e : endpoints) {
@@ -100,13 +106,11 @@ class SubscriptionLinkController {
                 .body(document.body());
     }
 
+    /** The format to render; null for a format name Gatehouse does not know. */
     private String choose(String format, String agent, String accept) {
         if (format != null) {
             String f = format.trim().toLowerCase(Locale.ROOT);
-            if (!SubscriptionFormats.FORMATS.contains(f)) {
-                throw ApiException.invalid("format", "use one of " + new java.util.TreeSet<>(SubscriptionFormats.FORMATS));
-            }
-            return f;
+            return SubscriptionFormats.FORMATS.contains(f) ? f : null;
         }
         String ua = agent == null ? "" : agent.substring(0, Math.min(agent.length(), USER_AGENT_CHARS));
         for (int i = 0; i < patterns.size(); i++) {
