@@ -29,6 +29,8 @@ final class AppProcess {
     private final Path jar;
     private final int httpPort;
     private final Deque<String> lastLines = new ArrayDeque<>();
+    private static final java.util.regex.Pattern BOOTSTRAP_TOKEN = java.util.regex.Pattern.compile("ghb_[A-Za-z0-9_-]{43}");
+    private volatile String bootstrapToken;
     private Process process;
 
     AppProcess(String name, Path jar, int httpPort) {
@@ -69,6 +71,10 @@ final class AppProcess {
             String line;
             while ((line = reader.readLine()) != null) {
                 remember(line);
+                var token = BOOTSTRAP_TOKEN.matcher(line);
+                if (token.find()) {
+                    bootstrapToken = token.group();
+                }
                 out.println("[" + name + "] " + line);
             }
         } catch (IOException e) {
@@ -106,6 +112,11 @@ final class AppProcess {
             sleep(Duration.ofMillis(500));
         }
         throw new LaunchException(name + " was not healthy within " + timeout.toSeconds() + "s at " + healthUrl());
+    }
+
+    /** The one-time bootstrap token control-api printed, if it printed one. */
+    String bootstrapToken() {
+        return bootstrapToken;
     }
 
     String healthUrl() {

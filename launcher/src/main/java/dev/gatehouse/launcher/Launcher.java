@@ -68,7 +68,7 @@ public final class Launcher {
             app.start(env, out);
             app.awaitHealthy(APP_START_TIMEOUT);
         }
-        printSummary(dbUrl, redisUrl);
+        printSummary(dbUrl, redisUrl, started.get(0).bootstrapToken());
     }
 
     private List<AppProcess> apps() {
@@ -82,7 +82,7 @@ public final class Launcher {
         return settings.root().resolve(module).resolve("target").resolve("gatehouse-" + module + ".jar");
     }
 
-    private void printSummary(String dbUrl, String redisUrl) {
+    private void printSummary(String dbUrl, String redisUrl, String bootstrapToken) {
         out.println();
         out.println("Gatehouse is up.");
         out.println("  control-api  http://127.0.0.1:" + settings.controlApiPort()
@@ -92,8 +92,15 @@ public final class Launcher {
         out.println("  PostgreSQL   " + dbUrl);
         out.println("  Redis        " + redisUrl);
         out.println("  data kept in " + settings.home());
-        out.println("First login: there is no default password. On a first start, control-api printed a one-time");
-        out.println("  bootstrap token (ghb_...) above; redeem it at POST /auth/bootstrap (README.md, 'First login').");
+        if (bootstrapToken != null) {
+            out.println("First login: there is no default password. Create the first administrator once with:");
+            out.println("  curl -X POST http://127.0.0.1:" + settings.controlApiPort() + "/auth/bootstrap"
+                    + " -H 'Content-Type: application/json' \\");
+            out.println("    -d '{\"token\":\"" + bootstrapToken
+                    + "\",\"username\":\"admin-name\",\"password\":\"a long password\"}'");
+        } else {
+            out.println("First login: an administrator exists; sign in at POST /auth/login (README.md, 'First login').");
+        }
         out.println("Press Ctrl-C to stop.");
     }
 

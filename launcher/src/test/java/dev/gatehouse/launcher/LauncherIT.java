@@ -81,7 +81,8 @@ class LauncherIT {
         }
         assertThat(output).anyMatch(l -> l.startsWith("  control-api  http://127.0.0.1:"
                 + ports.get("GATEHOUSE_CONTROL_API_PORT")));
-        assertThat(output).anyMatch(l -> l.startsWith("First login:"));
+        assertThat(output).anyMatch(l -> l.startsWith("First login: there is no default password."));
+        assertThat(output).anyMatch(l -> l.matches("    -d '\\{\"token\":\"ghb_[A-Za-z0-9_-]{43}\".*"));
 
         try (Connection c = database(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO tenants (name, slug) VALUES ('Kept across restarts', 'kept')");
