@@ -3,7 +3,7 @@ package dev.gatehouse.controlapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.testkit.ChildJvm;
-import java.net.ServerSocket;
+import dev.gatehouse.testkit.Ports;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,10 +13,7 @@ class StartupFailureIT {
 
     @Test
     void exitsWithOneLineNamingTheSettingToFix() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = Ports.free();
 
         ChildJvm.Result result = ChildJvm.run(ControlApiApplication.class,
                 Map.of("GATEHOUSE_DB_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/gatehouse"),

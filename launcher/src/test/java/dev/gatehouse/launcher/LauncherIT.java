@@ -3,14 +3,12 @@ package dev.gatehouse.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.gatehouse.testkit.Ports;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +51,7 @@ class LauncherIT {
         home = Files.createTempDirectory("gatehouse-home");
         for (String name : List.of("GATEHOUSE_EMBEDDED_DB_PORT", "GATEHOUSE_EMBEDDED_REDIS_PORT",
                 "GATEHOUSE_CONTROL_API_PORT", "GATEHOUSE_COLLECTOR_HTTP_PORT", "GATEHOUSE_SCHEDULER_HTTP_PORT")) {
-            ports.put(name, freePort());
+            ports.put(name, Ports.free());
         }
     }
 
@@ -91,7 +89,7 @@ class LauncherIT {
 
         stopLauncher();
         for (int port : ports.values()) {
-            assertThat(isListening(port)).as("port %d is closed after the stop", port).isFalse();
+            assertThat(Ports.listening(port)).as("port %d is closed after the stop", port).isFalse();
         }
 
         output.clear();
@@ -168,18 +166,4 @@ class LauncherIT {
         }
     }
 
-    private static boolean isListening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

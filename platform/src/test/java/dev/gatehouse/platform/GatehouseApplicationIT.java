@@ -3,10 +3,10 @@ package dev.gatehouse.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.testkit.ChildJvm;
+import dev.gatehouse.testkit.Ports;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
 import dev.gatehouse.testkit.TestRedis;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -88,9 +88,7 @@ class GatehouseApplicationIT {
         assertThat(result.lines()).noneMatch(l -> l.startsWith("{"));
     }
 
-    private static int closedPort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int closedPort() {
+        return Ports.free();
     }
 }

@@ -13,16 +13,11 @@ import dev.gatehouse.proto.v2ray.app.stats.command.StatsServiceGrpc;
 import dev.gatehouse.proto.v2ray.app.stats.command.SysStatsRequest;
 import dev.gatehouse.proto.v2ray.common.protocol.User;
 import dev.gatehouse.proto.v2ray.common.serial.TypedMessage;
-import dev.gatehouse.testkit.RealPeers;
+import dev.gatehouse.testkit.Ports;
+import dev.gatehouse.testkit.V2rayProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -35,16 +30,13 @@ import org.junit.jupiter.api.Test;
  */
 class V2rayApiIT {
 
-    private static Process core;
+    private static V2rayProcess core;
     private static ManagedChannel channel;
-    private static Path configFile;
 
     @BeforeAll
     static void startCore() throws Exception {
-        Path v2ray = RealPeers.require("v2ray", "v2ray");
-        int apiPort = freePort();
-        configFile = Files.createTempFile("v2ray-api", ".json");
-        Files.writeString(configFile, """
+        int apiPort = Ports.free();
+        core = V2rayProcess.start("""
                 {
                   "stats": {},
                   "api": {"tag": "api", "services": ["HandlerService", "StatsService"]},
@@ -60,12 +52,7 @@ class V2rayApiIT {
                   "outbounds": [{"protocol": "freedom", "tag": "direct"}],
                   "routing": {"rules": [{"type": "field", "inboundTag": ["api"], "outboundTag": "api"}]}
                 }
-                """.formatted(apiPort, freePort(), freePort()));
-        core = new ProcessBuilder(v2ray.toString(), "-config", configFile.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        awaitListening(apiPort);
+                """.formatted(apiPort, Ports.free(), Ports.free()), apiPort);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", apiPort).usePlaintext().build();
     }
 
@@ -75,11 +62,7 @@ class V2rayApiIT {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         if (core != null) {
-            core.destroy();
-            core.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (configFile != null) {
-            Files.deleteIfExists(configFile);
+            core.close();
         }
     }
 
@@ -145,27 +128,5 @@ class V2rayApiIT {
                 .setType(message.getDescriptorForType().getFullName())
                 .setValue(message.toByteString())
                 .build();
-    }
-
-    private static void awaitListening(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!core.isAlive()) {
-                throw new IllegalStateException("v2ray exited with " + core.exitValue());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("v2ray's API did not listen on " + port);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

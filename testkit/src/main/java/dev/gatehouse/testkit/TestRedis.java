@@ -2,7 +2,6 @@ package dev.gatehouse.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.util.UUID;
 import redis.embedded.RedisServer;
@@ -37,7 +36,7 @@ public final class TestRedis {
             return new TestRedis(url);
         }
         try {
-            int port = freePort();
+            int port = Ports.free();
             RedisServer server = RedisServer.newRedisServer()
                     .bind("127.0.0.1")
                     .port(port)
@@ -69,12 +68,6 @@ public final class TestRedis {
     /** A key prefix no other test uses, for tests that must not see each other's keys. */
     public static String uniqueKeyPrefix() {
         return "gh-test:" + UUID.randomUUID() + ":";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void stopQuietly(RedisServer server) {

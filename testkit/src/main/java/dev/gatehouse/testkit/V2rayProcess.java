@@ -1,9 +1,6 @@
 package dev.gatehouse.testkit;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +28,7 @@ public final class V2rayProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         V2rayProcess v2ray = new V2rayProcess(process, config, log);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!listening(readyPort)) {
+        while (!Ports.listening(readyPort)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 String output = Files.readString(log);
                 v2ray.close();
@@ -61,19 +58,4 @@ public final class V2rayProcess implements AutoCloseable {
         Files.deleteIfExists(log);
     }
 
-    /** A TCP port nothing listens on right now. */
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

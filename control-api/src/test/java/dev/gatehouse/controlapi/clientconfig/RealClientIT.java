@@ -13,6 +13,7 @@ import dev.gatehouse.proto.v2ray.app.stats.command.QueryStatsRequest;
 import dev.gatehouse.proto.v2ray.app.stats.command.StatsServiceGrpc;
 import dev.gatehouse.proto.v2ray.common.protocol.User;
 import dev.gatehouse.proto.v2ray.common.serial.TypedMessage;
+import dev.gatehouse.testkit.Ports;
 import dev.gatehouse.testkit.V2rayProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -40,9 +41,9 @@ class RealClientIT extends ControlApiTest {
 
     @Test
     void vmessAndVlessClientConfigsConnectThroughARealServer() throws Exception {
-        int api = V2rayProcess.freePort();
-        int vmessPort = V2rayProcess.freePort();
-        int vlessPort = V2rayProcess.freePort();
+        int api = Ports.free();
+        int vmessPort = Ports.free();
+        int vlessPort = Ports.free();
         HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         web.createContext("/hello", exchange -> {
             byte[] body = "hello through gatehouse".getBytes(StandardCharsets.UTF_8);
@@ -74,7 +75,7 @@ class RealClientIT extends ControlApiTest {
                 .text("id");
         JsonNode sub = subscribe(tenant, plan).path("subscription");
         String user = sub.path("user_id").asString();
-        int socks = V2rayProcess.freePort();
+        int socks = Ports.free();
         JsonNode configs = root.get("/users/" + user + "/configs?socks_port=" + socks).json().path("engines");
         JsonNode xray = configs.path("xray");
         assertThat(xray.size()).isEqualTo(2);

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.controlapi.support.Api;
 import dev.gatehouse.controlapi.support.ControlApiTest;
+import dev.gatehouse.testkit.Ports;
 import dev.gatehouse.testkit.RealPeers;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +32,7 @@ class CaddyProxyIT extends ControlApiTest {
     @BeforeEach
     void startCaddy() throws Exception {
         Path binary = RealPeers.require("caddy", "caddy");
-        int caddyPort = freePort();
+        int caddyPort = Ports.free();
         home = Files.createTempDirectory("caddy-home");
         ProcessBuilder pb = new ProcessBuilder(binary.toString(), "run", "--adapter", "caddyfile", "--config",
                 Path.of(System.getenv("GATEHOUSE_MODULE_DIR")).getParent().resolve("deploy/Caddyfile").toString())
@@ -49,7 +46,7 @@ class CaddyProxyIT extends ControlApiTest {
         pb.environment().put("GATEHOUSE_CADDY_ADMIN", "off");
         caddy = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!listening(caddyPort)) {
+        while (!Ports.listening(caddyPort)) {
             if (!caddy.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("caddy did not start: " + Files.readString(home.resolve("caddy.log")));
             }
@@ -87,18 +84,4 @@ class CaddyProxyIT extends ControlApiTest {
         assertThat(viaCaddy.get("/openapi.json").status()).isEqualTo(200);
     }
 
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
