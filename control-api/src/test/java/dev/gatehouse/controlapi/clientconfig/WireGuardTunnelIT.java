@@ -100,6 +100,8 @@ class WireGuardTunnelIT extends ControlApiTest {
         run(true, "ip", "-n", clientNs, "link", "set", clientIf, "up");
         run(true, "ip", "-n", clientNs, "route", "add", "10.66.0.0/16", "dev", clientIf);
 
+        // The first packet starts the handshake; then three pings must all pass.
+        run(false, "ip", "netns", "exec", clientNs, "ping", "-c", "1", "-W", "5", "10.66.0.1");
         String ping = run(true, "ip", "netns", "exec", clientNs, "ping", "-c", "3", "-W", "3", "10.66.0.1");
         assertThat(ping).contains("3 received");
         String handshakes = run(true, "ip", "netns", "exec", clientNs, "wg", "show", clientIf, "latest-handshakes");

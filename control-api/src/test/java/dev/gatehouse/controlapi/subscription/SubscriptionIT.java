@@ -361,7 +361,15 @@ class SubscriptionIT extends ControlApiTest {
         container.addMessageListener(listener, new ChannelTopic(redisNamespace() + ":" + DesiredState.CHANNEL));
         container.afterPropertiesSet();
         container.start();
-        Thread.sleep(300);
+        // The subscription is live once a probe published on the channel comes back.
+        var publisher = new org.springframework.data.redis.core.StringRedisTemplate(redis);
+        String channel = redisNamespace() + ":" + DesiredState.CHANNEL;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!"probe".equals(queue.poll(100, TimeUnit.MILLISECONDS))) {
+            assertThat(System.nanoTime()).as("the Redis listener subscribed").isLessThan(deadline);
+            publisher.convertAndSend(channel, "probe");
+        }
+        queue.clear();
         return queue;
     }
 
