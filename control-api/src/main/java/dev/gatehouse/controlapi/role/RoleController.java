@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
+/** /roles and /memberships (seed v0.1.1): RBAC as data. */
 @RestController
 class RoleController {
 

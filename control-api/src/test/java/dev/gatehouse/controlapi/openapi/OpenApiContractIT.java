@@ -41,10 +41,19 @@ class OpenApiContractIT extends ControlApiTest {
     }
 
     @Test
+    void swaggerUiIsServed() {
+        Api.Response ui = anonymous.get("/swagger-ui/index.html");
+        assertThat(ui.status()).isEqualTo(200);
+        assertThat(ui.body()).contains("swagger-ui");
+    }
+
+    @Test
     void theContractNamesEveryResourceAndTheNodeIdentityRule() {
         JsonNode doc = anonymous.get("/openapi.json").json();
         for (String path : new String[] {"/auth/login", "/auth/refresh", "/tenants", "/users", "/roles",
-                "/memberships", "/audit", "/api-tokens"}) {
+                "/memberships", "/audit", "/api-tokens", "/plans", "/nodes", "/nodes/{id}/policy", "/nodes/{id}/health",
+                "/subscriptions", "/users/{id}/engines", "/users/{id}/configs", "/users/{id}/wireguard/qr",
+                "/sub/{token}", "/users/bulk"}) {
             assertThat(doc.path("paths").has(path)).as(path).isTrue();
         }
         assertThat(doc.path("info").path("description").asString()).contains("SAN").contains("node id");
