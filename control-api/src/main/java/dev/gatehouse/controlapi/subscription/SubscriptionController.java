@@ -104,6 +104,19 @@ class SubscriptionController {
         return service.revoke(id);
     }
 
+    /** The kept subscription token and link path, when the operator set a data key. */
+    record TokenResponse(String subscriptionToken, String path) {
+    }
+
+    @GetMapping("/subscriptions/{id}/token")
+    @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
+    @io.swagger.v3.oas.annotations.Operation(summary = "The subscription token again (kept only with"
+            + " GATEHOUSE_DATA_KEY; 404 otherwise)")
+    TokenResponse token(@PathVariable UUID id) {
+        String token = service.token(id);
+        return new TokenResponse(token, "/sub/" + token);
+    }
+
     @io.swagger.v3.oas.annotations.Operation(summary = "Delete a subscription")
     @DeleteMapping("/subscriptions/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)

@@ -164,9 +164,14 @@ class SubscriptionRepository {
                 .params(bytes, bytes, id).update();
     }
 
-    void rotateToken(UUID id, byte[] hash) {
-        jdbc.sql("UPDATE subscriptions SET sub_token_hash = ?, sub_token_ciphertext = NULL, sub_token_rotated_at = now(),"
-                + " updated_at = now(), version = version + 1 WHERE id = ?").params(hash, id).update();
+    void setToken(UUID id, byte[] hash, byte[] sealed) {
+        jdbc.sql("UPDATE subscriptions SET sub_token_hash = ?, sub_token_ciphertext = ?, sub_token_rotated_at = now(),"
+                + " updated_at = now(), version = version + 1 WHERE id = ?").params(hash, sealed, id).update();
+    }
+
+    byte[] sealedToken(UUID id) {
+        return jdbc.sql("SELECT sub_token_ciphertext FROM subscriptions WHERE id = ?").param(id)
+                .query(byte[].class).optional().orElse(null);
     }
 
     void delete(UUID id) {

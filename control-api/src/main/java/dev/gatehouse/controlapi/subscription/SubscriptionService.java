@@ -45,9 +45,11 @@ class SubscriptionService {
     private final AccessPolicy access;
     private final AuditLog audit;
     private final Clock clock;
+    private final TokenVault vault;
 
     SubscriptionService(SubscriptionRepository subscriptions, EngineCredentials credentials, NodeAssigner assigner,
-                        DesiredState desired, AccessPolicy access, AuditLog audit, Clock clock) {
+                        DesiredState desired, AccessPolicy access, AuditLog audit, Clock clock, TokenVault vault) {
+        this.vault = vault;
         this.subscriptions = subscriptions;
         this.credentials = credentials;
         this.assigner = assigner;
@@ -137,6 +139,7 @@ class SubscriptionService {
         UUID id = subscriptions.insert(tenantId, request.userId(), plan.id(), onHold ? "on_hold" : "active", engines,
                 request.quotaBytes() != null ? request.quotaBytes() : plan.quotaBytes(), plan.resetStrategy(),
                 startsAt, expiresAt, deadline, plan.nextPlanId(), strategy, tags, redundancy, OpaqueToken.hash(token));
+        subscriptions.setToken(id, OpaqueToken.hash(token), vault.seal(token, id.toString()));
         credentials.create(tenantId, id);
         List<UUID> nodes = assigner.assign(tenantId, id, strategy, tags, redundancy, request.nodeIds(), engines);
         desired.sync(nodes);
@@ -238,9 +241,21 @@ class SubscriptionService {
         credentials.revokeAll(id);
         credentials.create(before.tenantId(), id);
         String token = OpaqueToken.SUBSCRIPTION.generate();
-        subscriptions.rotateToken(id, OpaqueToken.hash(token));
+        subscriptions.setToken(id, OpaqueToken.hash(token), vault.seal(token, id.toString()));
         desired.sync(desired.nodesOf(id));
         return new SubscriptionDtos.SubscriptionCreated(finish(before, "subscription.revoke"), token);
+    }
+
+    /** The subscription token, for an administrator to hand out again; 404 when none was kept. */
+    @Transactional(readOnly = true)
+    String token(UUID id) {
+        visible(id, Operation.READ);
+        if (!vault.enabled()) {
+            throw ApiException.notFound("kept subscription token (set GATEHOUSE_DATA_KEY to keep them;"
+                    + " revoke to make a new one)");
+        }
+        return vault.open(subscriptions.sealedToken(id), id.toString())
+                .orElseThrow(() -> ApiException.notFound("kept subscription token (revoke to make a new one)"));
     }
 
     @Transactional

@@ -342,6 +342,27 @@ class SubscriptionIT extends ControlApiTest {
         assertThat(root.get("/tenants?sort=secret").status()).isEqualTo(400);
     }
 
+    @Test
+    void anAdministratorCanReadTheKeptTokenAgainButTheDatabaseHoldsItOnlySealed() {
+        Tenant tenant = newTenant();
+        node(tenant, null);
+        JsonNode created = subscribe(tenant, plan(tenant, null));
+        String id = created.path("subscription").path("id").asString();
+        String token = created.path("subscription_token").asString();
+
+        Api.Response kept = root.get("/subscriptions/" + id + "/token");
+        assertThat(kept.status()).isEqualTo(200);
+        assertThat(kept.text("subscription_token")).isEqualTo(token);
+        assertThat(kept.text("path")).isEqualTo("/sub/" + token);
+        byte[] sealed = jdbc.sql("SELECT sub_token_ciphertext FROM subscriptions WHERE id = ?")
+                .param(UUID.fromString(id)).query(byte[].class).single();
+        assertThat(new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(token.substring(4));
+
+        String rotated = root.post("/subscriptions/" + id + "/revoke", null).text("subscription_token");
+        assertThat(root.get("/subscriptions/" + id + "/token").text("subscription_token")).isEqualTo(rotated);
+        assertThat(member(newTenant(), "owner").api().get("/subscriptions/" + id + "/token").status()).isEqualTo(404);
+    }
+
     private long count() {
         return jdbc.sql("SELECT (SELECT count(*) FROM subscriptions) + (SELECT count(*) FROM engine_credentials)")
                 .query(Long.class).single();
