@@ -139,7 +139,10 @@ class SubscriptionService {
         UUID id = subscriptions.insert(tenantId, request.userId(), plan.id(), onHold ? "on_hold" : "active", engines,
                 request.quotaBytes() != null ? request.quotaBytes() : plan.quotaBytes(), plan.resetStrategy(),
                 startsAt, expiresAt, deadline, plan.nextPlanId(), strategy, tags, redundancy, OpaqueToken.hash(token));
-        subscriptions.setToken(id, OpaqueToken.hash(token), vault.seal(token, id.toString()));
+        if (vault.enabled()) {
+            // The insert stored the hash; the sealed copy needs the id as associated data.
+            subscriptions.setToken(id, OpaqueToken.hash(token), vault.seal(token, id.toString()));
+        }
         credentials.create(tenantId, id);
         List<UUID> nodes = assigner.assign(tenantId, id, strategy, tags, redundancy, request.nodeIds(), engines);
         desired.sync(nodes);
@@ -223,7 +226,10 @@ class SubscriptionService {
             }
             default -> throw ApiException.notFound("action");
         }
-        desired.sync(desired.nodesOf(s.id()));
+        if (!Set.of("resume", "enable").contains(action)) {
+            // resume and enable went through settle(), which has synced the nodes already.
+            desired.sync(desired.nodesOf(s.id()));
+        }
     }
 
     @Transactional
