@@ -1,7 +1,7 @@
 package dev.gatehouse.controlapi.auth;
 
 import dev.gatehouse.controlapi.access.PolicyStore;
-import dev.gatehouse.controlapi.config.AfterCommit;
+import dev.gatehouse.domain.support.AfterCommit;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.clientconfig;
 
+import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
@@ -53,7 +54,7 @@ class ClientConfigService {
         List<Artifact> xrayArtifacts = new ArrayList<>();
         List<Artifact> wgArtifacts = new ArrayList<>();
         for (ClientEndpoint e : endpoints) {
-            if ("xray".equals(e.engine())) {
+            if (e.engine() == Engine.XRAY) {
                 xrayArtifacts.add(new Artifact(e.nodeId(), e.remark(), e.inbound().protocol(), links.link(e),
                         xray.render(e, socksPort), null));
             } else {
@@ -62,10 +63,10 @@ class ClientConfigService {
         }
         Map<String, List<Artifact>> engines = new java.util.LinkedHashMap<>();
         if (!xrayArtifacts.isEmpty()) {
-            engines.put("xray", xrayArtifacts);
+            engines.put(Engine.XRAY.db(), xrayArtifacts);
         }
         if (!wgArtifacts.isEmpty()) {
-            engines.put("wireguard", wgArtifacts);
+            engines.put(Engine.WIREGUARD.db(), wgArtifacts);
         }
         return new ConfigsResponse(userId, engines);
     }
@@ -74,7 +75,7 @@ class ClientConfigService {
     @Transactional(readOnly = true)
     List<String> wireguardConfs(UUID userId) {
         visible(userId);
-        List<String> confs = model.endpoints(userId).stream().filter(e -> "wireguard".equals(e.engine()))
+        List<String> confs = model.endpoints(userId).stream().filter(e -> e.engine() == Engine.WIREGUARD)
                 .map(wireguard::render).toList();
         if (confs.isEmpty()) {
             throw new ApiException(ErrorCode.FORBIDDEN, "WireGuard is not among this person's engines, or no"

@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.clientconfig;
 
-import dev.gatehouse.controlapi.node.NodeDtos;
+import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.node.NodeEngineSettings;
 import java.util.UUID;
 
 /**
@@ -14,9 +15,9 @@ record ClientEndpoint(UUID subscriptionId,
                       UUID nodeId,
                       String nodeName,
                       String address,
-                      String engine,
-                      NodeDtos.XrayInbound inbound,
-                      NodeDtos.WireGuardSettings wireguard,
+                      Engine engine,
+                      NodeEngineSettings.Inbound inbound,
+                      NodeEngineSettings.WireGuard wireguard,
                       UUID xrayId,
                       String xrayFlow,
                       String wgPrivateKey,

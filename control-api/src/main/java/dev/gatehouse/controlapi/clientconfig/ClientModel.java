@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.clientconfig;
 
-import dev.gatehouse.controlapi.node.NodeDtos;
+import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.node.NodeEngineSettings;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,11 +10,10 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What a person may use where: the same rule as the nodes' desired state (live subscription,
- * active account, engines in effect, node in service and offering the engine), read per person.
+ * What a person may use where: the served rule of the domain core (the view served_credentials),
+ * the very rule the nodes' desired state follows, read per person.
  */
 @Component
 class ClientModel {
@@ -24,37 +24,28 @@ class ClientModel {
     }
 
     private final JdbcClient jdbc;
-    private final JsonMapper json;
 
-    ClientModel(JdbcClient jdbc, JsonMapper json) {
+    ClientModel(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.json = json;
     }
 
+    /** Where the person is served: the served rule of the domain core, with each node's settings. */
     List<ClientEndpoint> endpoints(UUID userId) {
         List<ClientEndpoint> result = new ArrayList<>();
         jdbc.sql("""
-                        SELECT s.id, n.id, n.name, n.address, n.engines::text, c.engine, c.xray_uuid, c.xray_flow,
-                               c.wg_private_key, c.wg_preshared_key, host(c.wg_address)
-                        FROM subscriptions s
-                        JOIN users u ON u.id = s.user_id AND u.status = 'active'
-                        JOIN node_assignments a ON a.subscription_id = s.id
-                        JOIN nodes n ON n.id = a.node_id AND n.status <> 'disabled'
-                        JOIN engine_credentials c ON c.subscription_id = s.id AND c.status = 'active'
-                        LEFT JOIN user_engines ue ON ue.user_id = s.user_id
-                        WHERE s.user_id = ?
-                          AND s.state IN ('active', 'on_hold')
-                          AND c.engine = ANY(COALESCE(ue.engines, s.engines))
-                          AND jsonb_typeof(n.engines -> c.engine) = 'object'
-                        ORDER BY a.role <> 'primary', n.name, c.engine""")
+                        SELECT sc.subscription_id, n.id, n.name, n.address, n.engines::text, sc.engine, sc.xray_uuid,
+                               sc.xray_flow, sc.wg_private_key, sc.wg_preshared_key, host(sc.wg_address)
+                        FROM served_credentials sc JOIN nodes n ON n.id = sc.node_id
+                        WHERE sc.user_id = ?
+                        ORDER BY sc.role <> 'primary', n.name, sc.engine""")
                 .param(userId)
                 .query(rs -> {
-                    NodeDtos.NodeEngines engines = json.readValue(rs.getString(5), NodeDtos.NodeEngines.class);
-                    String engine = rs.getString(6);
+                    NodeEngineSettings engines = NodeEngineSettings.parse(rs.getString(5));
+                    Engine engine = Engine.fromDb(rs.getString(6));
                     UUID sub = rs.getObject(1, UUID.class);
                     UUID node = rs.getObject(2, UUID.class);
-                    if ("xray".equals(engine)) {
-                        for (NodeDtos.XrayInbound inbound : engines.xray().inbounds()) {
+                    if (engine == Engine.XRAY) {
+                        for (NodeEngineSettings.Inbound inbound : engines.xray().inbounds()) {
                             result.add(new ClientEndpoint(sub, node, rs.getString(3), rs.getString(4), engine, inbound,
                                     null, rs.getObject(7, UUID.class), rs.getString(8), null, null, null));
                         }

@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.clientconfig;
 
+import dev.gatehouse.domain.model.Engine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -48,7 +49,7 @@ class SubscriptionFormats {
             case "clash" -> new Document(clash(endpoints), "text/yaml", "yaml");
             case "sing-box" -> new Document(json.writeValueAsString(singBox(endpoints)), "application/json", "json");
             case "xray" -> new Document(json.writeValueAsString(endpoints.stream()
-                    .filter(e -> "xray".equals(e.engine()))
+                    .filter(e -> e.engine() == Engine.XRAY)
                     .map(e -> {
                         Map<String, Object> config = new LinkedHashMap<>(xray.render(e,
                                 XrayClientConfig.DEFAULT_SOCKS_PORT));
@@ -56,14 +57,14 @@ class SubscriptionFormats {
                         return config;
                     }).toList()), "application/json", "json");
             case "wireguard" -> new Document(String.join("\n", endpoints.stream()
-                    .filter(e -> "wireguard".equals(e.engine())).map(wireguard::render).toList()), "text/plain", "conf");
+                    .filter(e -> e.engine() == Engine.WIREGUARD).map(wireguard::render).toList()), "text/plain", "conf");
             case "outline" -> new Document(json.writeValueAsString(outline(endpoints)), "application/json", "json");
             default -> throw new IllegalArgumentException(format);
         };
     }
 
     List<String> shareLinks(List<ClientEndpoint> endpoints) {
-        return endpoints.stream().filter(e -> "xray".equals(e.engine())).map(links::link).toList();
+        return endpoints.stream().filter(e -> e.engine() == Engine.XRAY).map(links::link).toList();
     }
 
     private String clash(List<ClientEndpoint> endpoints) {
@@ -71,7 +72,7 @@ class SubscriptionFormats {
         for (ClientEndpoint e : endpoints) {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("name", e.remark());
-            if ("wireguard".equals(e.engine())) {
+            if (e.engine() == Engine.WIREGUARD) {
                 p.put("type", "wireguard");
                 p.put("server", e.address());
                 p.put("port", e.wireguard().listenPort());
@@ -150,7 +151,7 @@ class SubscriptionFormats {
             String tag = e.remark();
             tags.add(tag);
             o.put("tag", tag);
-            if ("wireguard".equals(e.engine())) {
+            if (e.engine() == Engine.WIREGUARD) {
                 o.put("type", "wireguard");
                 o.put("server", e.address());
                 o.put("server_port", e.wireguard().listenPort());
@@ -222,7 +223,7 @@ class SubscriptionFormats {
     /** Outline's dynamic access key: the first Shadowsocks endpoint, or an empty object. */
     private static Map<String, Object> outline(List<ClientEndpoint> endpoints) {
         return endpoints.stream()
-                .filter(e -> "xray".equals(e.engine()) && "shadowsocks".equals(e.inbound().protocol()))
+                .filter(e -> e.engine() == Engine.XRAY && "shadowsocks".equals(e.inbound().protocol()))
                 .findFirst()
                 .<Map<String, Object>>map(e -> Map.of("server", e.address(), "server_port", e.inbound().port(),
                         "password", e.xrayId().toString(), "method", ShareLinks.method(e)))

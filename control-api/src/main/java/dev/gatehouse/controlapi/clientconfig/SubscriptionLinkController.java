@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.clientconfig;
 
+import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.controlapi.access.PublicRoute;
 import dev.gatehouse.controlapi.auth.OpaqueToken;
 import dev.gatehouse.controlapi.problem.ApiException;
@@ -91,7 +92,7 @@ class SubscriptionLinkController {
         if ("html".equals(chosen)) {
             List<SubscriptionPage.Item> items = new ArrayList<>();
             for (ClientEndpoint e : endpoints) {
-                items.add(new SubscriptionPage.Item(e.remark(), "xray".equals(e.engine())
+                items.add(new SubscriptionPage.Item(e.remark(), e.engine() == Engine.XRAY
                         ? formats.shareLinks(List.of(e)).get(0) : wireguard.render(e)));
             }
             headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:");

@@ -1,6 +1,6 @@
 package dev.gatehouse.controlapi.config;
 
-import org.springframework.beans.factory.annotation.Value;
+import dev.gatehouse.domain.DomainProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -12,8 +12,8 @@ public class RedisKeys {
 
     private final String namespace;
 
-    RedisKeys(@Value("${gatehouse.redis.namespace:gatehouse}") String namespace) {
-        this.namespace = namespace;
+    RedisKeys(DomainProperties properties) {
+        this.namespace = properties.redisNamespace();
     }
 
     public String key(String name) {

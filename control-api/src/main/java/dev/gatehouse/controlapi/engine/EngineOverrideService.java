@@ -4,7 +4,8 @@ import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.audit.AuditLog;
-import dev.gatehouse.controlapi.node.DesiredState;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.subscription.Credentials;
 import dev.gatehouse.controlapi.problem.ApiException;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +27,15 @@ class EngineOverrideService {
 
     private final UserEngineRepository repository;
     private final DesiredState desired;
+    private final Credentials credentials;
     private final AccessPolicy access;
     private final AuditLog audit;
 
-    EngineOverrideService(UserEngineRepository repository, DesiredState desired, AccessPolicy access,
-                          AuditLog audit) {
+    EngineOverrideService(UserEngineRepository repository, DesiredState desired, Credentials credentials,
+                          AccessPolicy access, AuditLog audit) {
         this.repository = repository;
         this.desired = desired;
+        this.credentials = credentials;
         this.access = access;
         this.audit = audit;
     }
@@ -56,7 +59,8 @@ class EngineOverrideService {
         }
         EnginesResponse before = get(userId);
         repository.save(userId, tenantId, engines, access.caller().userId());
-        desired.sync(desired.nodesOfUser(userId));
+        credentials.ensureForUsers(List.of(userId));
+        desired.syncUsers(List.of(userId));
         EnginesResponse after = new EnginesResponse(userId, engines, true);
         audit.record(tenantId, "user.engines", "user", userId, before, after);
         return after;
@@ -67,7 +71,7 @@ class EngineOverrideService {
         UUID tenantId = tenantChecked(userId, Operation.UPDATE);
         EnginesResponse before = get(userId);
         repository.clear(userId);
-        desired.sync(desired.nodesOfUser(userId));
+        desired.syncUsers(List.of(userId));
         audit.record(tenantId, "user.engines", "user", userId, before, Map.of("overridden", false));
         return new EnginesResponse(userId, null, false);
     }

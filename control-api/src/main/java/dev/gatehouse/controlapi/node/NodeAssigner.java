@@ -1,15 +1,13 @@
 package dev.gatehouse.controlapi.node;
 
 import dev.gatehouse.controlapi.problem.ApiException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import dev.gatehouse.domain.node.DesiredState;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -24,7 +22,7 @@ import org.springframework.transaction.annotation.Transactional;
 public class NodeAssigner {
 
     /** A node that could take a subscription, with its load. */
-    private record Candidate(UUID id, Integer capacity, long used, List<String> tags, Instant lastAssigned) {
+    private record Candidate(UUID id, Integer capacity, long used, List<String> tags, long lastAssigned) {
         boolean hasRoom() {
             return capacity == null || used < capacity;
         }
@@ -52,7 +50,7 @@ public class NodeAssigner {
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public List<UUID> assign(UUID tenantId, UUID subscriptionId, String strategy, List<String> tags, int redundancy,
-                             List<UUID> manualNodes, List<String> engines) {
+                             List<UUID> manualNodes, String[] engines) {
         List<UUID> chosen = choose(tenantId, subscriptionId, strategy, tags, redundancy, manualNodes, engines, Set.of());
         for (int i = 0; i < chosen.size(); i++) {
             jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role) VALUES (?, ?, ?, ?)")
@@ -64,20 +62,19 @@ public class NodeAssigner {
     /** Removes every assignment of the subscription (before a new assignment or deletion). */
     @Transactional(propagation = Propagation.MANDATORY)
     public List<UUID> unassign(UUID subscriptionId) {
-        List<UUID> nodes = desired.nodesOf(subscriptionId);
-        jdbc.sql("DELETE FROM node_assignments WHERE subscription_id = ?").param(subscriptionId).update();
-        return nodes;
+        return jdbc.sql("DELETE FROM node_assignments WHERE subscription_id = ? RETURNING node_id")
+                .param(subscriptionId).query(UUID.class).list();
     }
 
     /**
      * Moves every subscription off a node that is being disabled or deleted: a redundant node takes
      * over as primary, or a new primary is chosen by the subscription's strategy (by capacity for
-     * manual ones). Returns the nodes whose desired state changed.
+     * manual ones). The node and every affected subscription are synced.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public Set<UUID> reassignAwayFrom(UUID nodeId) {
+    public void reassignAwayFrom(UUID nodeId) {
         record Affected(UUID subscriptionId, UUID tenantId, String role, String strategy, List<String> tags,
-                        List<String> engines) {
+                        String[] engines) {
         }
         List<Affected> affected = jdbc.sql("""
                         SELECT a.subscription_id, a.tenant_id, a.role, s.assignment_strategy, s.assignment_tags,
@@ -87,10 +84,8 @@ public class NodeAssigner {
                 .param(nodeId)
                 .query((rs, n) -> new Affected(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
                         rs.getString(3), rs.getString(4), List.of((String[]) rs.getArray(5).getArray()),
-                        List.of((String[]) rs.getArray(6).getArray())))
+                        (String[]) rs.getArray(6).getArray()))
                 .list();
-        Set<UUID> touched = new HashSet<>();
-        touched.add(nodeId);
         for (Affected a : affected) {
             jdbc.sql("DELETE FROM node_assignments WHERE subscription_id = ? AND node_id = ?")
                     .params(a.subscriptionId(), nodeId).update();
@@ -104,7 +99,6 @@ public class NodeAssigner {
                             RETURNING node_id""")
                     .params(a.subscriptionId(), a.subscriptionId()).query(UUID.class).optional().orElse(null);
             if (promoted != null) {
-                touched.add(promoted);
                 continue;
             }
             String strategy = "manual".equals(a.strategy()) ? "by_capacity" : a.strategy();
@@ -114,13 +108,12 @@ public class NodeAssigner {
                 jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role)"
                                 + " VALUES (?, ?, ?, 'primary')")
                         .params(a.subscriptionId(), chosen.get(0), a.tenantId()).update();
-                touched.addAll(chosen);
             } catch (ApiException noRoom) {
                 // No other node has room: the subscription stays unassigned until one has.
             }
         }
-        desired.sync(touched);
-        return touched;
+        desired.syncSubscriptions(affected.stream().map(Affected::subscriptionId).toList());
+        desired.syncNodes(List.of(nodeId), false);
     }
 
     /** Why a node named for a manual assignment cannot take it: 404 when the tenant has no such node. */
@@ -135,16 +128,13 @@ public class NodeAssigner {
     }
 
     private List<UUID> choose(UUID tenantId, UUID subscriptionId, String strategy, List<String> tags, int redundancy,
-                              List<UUID> manualNodes, List<String> engines, Set<UUID> excluded) {
+                              List<UUID> manualNodes, String[] engines, Set<UUID> excluded) {
         // Lock first, count after: in READ COMMITTED the counting statement then sees every
         // assignment committed by whoever held the lock before us.
         jdbc.sql("SELECT id FROM nodes WHERE tenant_id = ? AND status <> 'disabled' ORDER BY id FOR UPDATE")
                 .param(tenantId).query(UUID.class).list();
         List<Candidate> candidates = jdbc.sql("""
-                        SELECT n.id, n.capacity,
-                               (SELECT count(*) FROM node_assignments a WHERE a.node_id = n.id),
-                               n.tags,
-                               (SELECT max(a.created_at) FROM node_assignments a WHERE a.node_id = n.id)
+                        SELECT n.id, n.capacity, n.assigned_count, n.tags, n.last_assignment_seq
                         FROM nodes n
                         WHERE n.tenant_id = ? AND n.status <> 'disabled'
                           AND EXISTS (SELECT 1 FROM unnest(CAST(? AS text[])) e
@@ -152,12 +142,9 @@ public class NodeAssigner {
                           AND NOT EXISTS (SELECT 1 FROM node_assignments a
                                           WHERE a.node_id = n.id AND a.subscription_id = ?)
                         ORDER BY n.id""")
-                .params(tenantId, engines.toArray(String[]::new), subscriptionId)
-                .query((rs, n) -> {
-                    Timestamp last = rs.getTimestamp(5);
-                    return new Candidate(rs.getObject(1, UUID.class), (Integer) rs.getObject(2), rs.getLong(3),
-                            List.of((String[]) rs.getArray(4).getArray()), last == null ? Instant.EPOCH : last.toInstant());
-                })
+                .params(tenantId, engines, subscriptionId)
+                .query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), (Integer) rs.getObject(2), rs.getLong(3),
+                        List.of((String[]) rs.getArray(4).getArray()), rs.getLong(5)))
                 .list().stream().filter(c -> !excluded.contains(c.id())).toList();
 
         if ("manual".equals(strategy)) {
@@ -180,7 +167,7 @@ public class NodeAssigner {
             case "by_capacity" -> Comparator.comparingLong(Candidate::free).reversed()
                     .thenComparing(Candidate::id);
             case "by_tag" -> Comparator.comparingDouble(Candidate::load).thenComparing(Candidate::id);
-            default -> Comparator.comparing(Candidate::lastAssigned).thenComparing(Candidate::id);
+            default -> Comparator.comparingLong(Candidate::lastAssigned).thenComparing(Candidate::id);
         };
         if ("by_tag".equals(strategy)) {
             open = open.stream().filter(c -> c.tags().containsAll(tags)).toList();

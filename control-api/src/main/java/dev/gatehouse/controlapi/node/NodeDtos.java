@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.node;
 
+import dev.gatehouse.domain.node.NodeEngineSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -35,18 +36,46 @@ public final class NodeDtos {
     public record XraySettings(@NotNull @Size(min = 1, max = 32) List<@Valid XrayInbound> inbounds) {
     }
 
-    /** WireGuard on the node: its interface, port, server key, and the client address pool. */
+    /**
+     * WireGuard on the node: its interface, port and server key. Client addresses come from the
+     * installation's pool (GATEHOUSE_WG_ADDRESS_POOL), the same on every node, since one credential
+     * is served on each of a subscription's nodes. {@code address} is the interface's own address
+     * (CIDR); by default the pool's first host.
+     */
     public record WireGuardSettings(@NotBlank @Pattern(regexp = "^[A-Za-z0-9_=+.-]{1,15}$") String interfaceName,
                                     @Min(1) @Max(65535) int listenPort,
                                     @Pattern(regexp = "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$",
                                             message = "must be a base64 WireGuard public key") String publicKey,
                                     @Pattern(regexp = "^[0-9a-fA-F:.]+/[0-9]{1,3}$",
-                                            message = "must be a CIDR range") String addressPool,
+                                            message = "must be a CIDR address") String address,
                                     @Size(max = 8) List<@NotBlank String> dns,
                                     @Min(0) @Max(3600) Integer persistentKeepalive) {
     }
 
     public record NodeEngines(@Valid XraySettings xray, @Valid WireGuardSettings wireguard) {
+
+        /** The stored form of these settings. */
+        public NodeEngineSettings toSettings() {
+            return new NodeEngineSettings(
+                    xray == null ? null : new NodeEngineSettings.Xray(xray.inbounds().stream()
+                            .map(i -> new NodeEngineSettings.Inbound(i.tag(), i.protocol(), i.port(), i.network(),
+                                    i.security(), i.flow(), i.settings()))
+                            .toList()),
+                    wireguard == null ? null : new NodeEngineSettings.WireGuard(wireguard.interfaceName(),
+                            wireguard.listenPort(), wireguard.publicKey(), wireguard.address(), wireguard.dns(),
+                            wireguard.persistentKeepalive()));
+        }
+
+        public static NodeEngines of(NodeEngineSettings s) {
+            return new NodeEngines(
+                    s.xray() == null ? null : new XraySettings(s.xray().inbounds().stream()
+                            .map(i -> new XrayInbound(i.tag(), i.protocol(), i.port(), i.network(), i.security(),
+                                    i.flow(), i.settings()))
+                            .toList()),
+                    s.wireguard() == null ? null : new WireGuardSettings(s.wireguard().interfaceName(),
+                            s.wireguard().listenPort(), s.wireguard().publicKey(), s.wireguard().address(),
+                            s.wireguard().dns(), s.wireguard().persistentKeepalive()));
+        }
     }
 
     public record NodeCreateRequest(@NotNull UUID tenantId,

@@ -2,6 +2,8 @@ package dev.gatehouse.controlapi.node;
 
 import dev.gatehouse.controlapi.access.AccessPolicy.TenantFilter;
 import dev.gatehouse.controlapi.web.SearchText;
+import dev.gatehouse.domain.model.NodeStatus;
+import dev.gatehouse.domain.node.NodeEngineSettings;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +23,7 @@ class NodeRepository {
 
     private static final String SELECT = """
             SELECT n.id, n.tenant_id, n.name, n.address, n.tags, n.capacity, n.usage_coefficient, n.engines::text,
-                   n.status, (SELECT count(*) FROM node_assignments a WHERE a.node_id = n.id), n.last_seen_at,
+                   n.status, n.assigned_count, n.last_seen_at,
                    n.created_at, n.updated_at
             FROM nodes n""";
 
@@ -73,7 +75,7 @@ class NodeRepository {
                         VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) RETURNING id""")
                 .params(r.tenantId(), r.name().trim(), r.address().trim(), tags.toArray(String[]::new), r.capacity(),
                         r.usageCoefficient() == null ? BigDecimal.ONE : r.usageCoefficient(),
-                        json.writeValueAsString(r.engines()))
+                        r.engines().toSettings().toJson())
                 .query(UUID.class).single();
         jdbc.sql("INSERT INTO node_revisions (node_id) VALUES (?)").param(id).update();
         return id;
@@ -91,13 +93,13 @@ class NodeRepository {
                 .params(r.name() == null ? null : r.name().trim(), r.address() == null ? null : r.address().trim(),
                         tags == null ? null : tags.toArray(String[]::new), Boolean.TRUE.equals(r.unlimitedCapacity()),
                         r.capacity(), r.usageCoefficient(),
-                        r.engines() == null ? null : json.writeValueAsString(r.engines()), id)
+                        r.engines() == null ? null : r.engines().toSettings().toJson(), id)
                 .update();
     }
 
-    void setStatus(UUID id, String status) {
+    void setStatus(UUID id, NodeStatus status) {
         jdbc.sql("UPDATE nodes SET status = ?, updated_at = now(), version = version + 1 WHERE id = ?")
-                .params(status, id).update();
+                .params(status.db(), id).update();
     }
 
     void delete(UUID id) {
@@ -153,7 +155,7 @@ class NodeRepository {
         Timestamp seen = rs.getTimestamp(11);
         return new NodeDtos.NodeResponse(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
                 rs.getString(4), List.of((String[]) rs.getArray(5).getArray()), (Integer) rs.getObject(6),
-                rs.getBigDecimal(7), json.readValue(rs.getString(8), NodeDtos.NodeEngines.class), rs.getString(9),
+                rs.getBigDecimal(7), NodeDtos.NodeEngines.of(NodeEngineSettings.parse(rs.getString(8))), rs.getString(9),
                 rs.getLong(10), seen == null ? null : seen.toInstant(), rs.getTimestamp(12).toInstant(),
                 rs.getTimestamp(13).toInstant());
     }

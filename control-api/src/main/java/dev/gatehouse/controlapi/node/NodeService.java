@@ -9,6 +9,9 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import dev.gatehouse.domain.model.NodeStatus;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,7 +91,9 @@ class NodeService {
                     + request.capacity() + " is below that");
         }
         nodes.update(id, request, request.tags() == null ? null : tags(request.tags()));
-        desired.sync(List.of(id));
+        boolean configChanged = request.engines() != null
+                && !request.engines().toSettings().equals(before.engines().toSettings());
+        desired.syncNodes(List.of(id), configChanged);
         NodeDtos.NodeResponse after = nodes.find(id).orElseThrow();
         audit.record(before.tenantId(), "node.update", "node", id, before, after);
         return after;
@@ -98,8 +103,9 @@ class NodeService {
     @Transactional
     NodeDtos.NodeResponse disable(UUID id) {
         NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
-        nodes.setStatus(id, "disabled");
+        nodes.setStatus(id, NodeStatus.DISABLED);
         assigner.reassignAwayFrom(id);
+        desired.closed(id, NodeEvent.Reason.DISABLED);
         NodeDtos.NodeResponse after = nodes.find(id).orElseThrow();
         audit.record(before.tenantId(), "node.disable", "node", id, before, after);
         return after;
@@ -108,10 +114,10 @@ class NodeService {
     @Transactional
     NodeDtos.NodeResponse enable(UUID id) {
         NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
-        if (!"disabled".equals(before.status())) {
+        if (NodeStatus.fromDb(before.status()) != NodeStatus.DISABLED) {
             return before;
         }
-        nodes.setStatus(id, before.lastSeenAt() == null ? "pending" : "offline");
+        nodes.setStatus(id, before.lastSeenAt() == null ? NodeStatus.PENDING : NodeStatus.OFFLINE);
         NodeDtos.NodeResponse after = nodes.find(id).orElseThrow();
         audit.record(before.tenantId(), "node.enable", "node", id, before, after);
         return after;
@@ -122,6 +128,7 @@ class NodeService {
         NodeDtos.NodeResponse before = visible(id, Operation.DELETE);
         assigner.reassignAwayFrom(id);
         nodes.delete(id);
+        desired.closed(id, NodeEvent.Reason.DELETED);
         audit.record(before.tenantId(), "node.delete", "node", id, before, null);
     }
 

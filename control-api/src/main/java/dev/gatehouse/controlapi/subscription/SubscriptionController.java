@@ -25,9 +25,16 @@ import org.springframework.web.bind.annotation.RestController;
 class SubscriptionController {
 
     private final SubscriptionService service;
+    private final SubscriptionTransitions transitions;
+    private final SubscriptionTokens tokens;
+    private final SubscriptionBulk bulk;
 
-    SubscriptionController(SubscriptionService service) {
+    SubscriptionController(SubscriptionService service, SubscriptionTransitions transitions, SubscriptionTokens tokens,
+                           SubscriptionBulk bulk) {
         this.service = service;
+        this.transitions = transitions;
+        this.tokens = tokens;
+        this.bulk = bulk;
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "List subscriptions (filter: tenant_id, state, plan_id, user_id, node_id, tag, q; sort: created_at, expires_at, state, used_bytes)")
@@ -86,14 +93,14 @@ class SubscriptionController {
     SubscriptionDtos.SubscriptionResponse transition(@PathVariable UUID id, @PathVariable String action,
                                                      @Valid @RequestBody(required = false)
                                                      SubscriptionDtos.TransitionRequest request) {
-        return service.transition(id, action, request == null ? null : request.reason());
+        return transitions.transition(id, action, request == null ? null : request.reason());
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Reset the period's usage (lifetime usage is kept)")
     @PostMapping("/subscriptions/{id}/reset-usage")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.SubscriptionResponse resetUsage(@PathVariable UUID id) {
-        return service.resetUsage(id);
+        return transitions.resetUsage(id);
     }
 
     /** Revoke: new credentials and subscription token; the old ones stop working everywhere. */
@@ -101,7 +108,7 @@ class SubscriptionController {
     @PostMapping("/subscriptions/{id}/revoke")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.SubscriptionCreated revoke(@PathVariable UUID id) {
-        return service.revoke(id);
+        return tokens.revoke(id);
     }
 
     /** The kept subscription token and link path, when the operator set a data key. */
@@ -113,7 +120,7 @@ class SubscriptionController {
     @io.swagger.v3.oas.annotations.Operation(summary = "The subscription token again (kept only with"
             + " GATEHOUSE_DATA_KEY; 404 otherwise)")
     TokenResponse token(@PathVariable UUID id) {
-        String token = service.token(id);
+        String token = tokens.token(id);
         return new TokenResponse(token, "/sub/" + token);
     }
 
@@ -132,7 +139,7 @@ class SubscriptionController {
     @RequiresPermission(module = Module.USERS, operation = Operation.CREATE)
     java.util.List<SubscriptionDtos.BulkUserCreated> bulkUsers(
             @Valid @RequestBody SubscriptionDtos.BulkUsersRequest request) {
-        return service.bulkCreateUsers(request);
+        return bulk.createUsers(request);
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Suspend or resume many subscriptions, all or nothing")
@@ -140,20 +147,20 @@ class SubscriptionController {
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.BulkResult bulkTransition(@PathVariable String action,
                                                @Valid @RequestBody SubscriptionDtos.BulkIds request) {
-        return service.bulkTransition(request.subscriptionIds(), action);
+        return bulk.transition(request.subscriptionIds(), action);
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Extend the expiry of many subscriptions by N days")
     @PostMapping("/subscriptions/bulk/extend")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.BulkResult bulkExtend(@Valid @RequestBody SubscriptionDtos.BulkExtendRequest request) {
-        return service.bulkExtend(request.subscriptionIds(), request.days());
+        return bulk.extend(request.subscriptionIds(), request.days());
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Add data to the quota of many subscriptions")
     @PostMapping("/subscriptions/bulk/add-quota")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
     SubscriptionDtos.BulkResult bulkAddQuota(@Valid @RequestBody SubscriptionDtos.BulkQuotaRequest request) {
-        return service.bulkAddQuota(request.subscriptionIds(), request.bytes());
+        return bulk.addQuota(request.subscriptionIds(), request.bytes());
     }
 }

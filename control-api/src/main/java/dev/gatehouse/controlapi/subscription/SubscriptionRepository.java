@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.model.SubscriptionState;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -75,7 +77,7 @@ class SubscriptionRepository {
                 .param("q", dev.gatehouse.controlapi.web.SearchText.containsPattern(f.q()));
     }
 
-    UUID insert(UUID tenantId, UUID userId, UUID planId, String state, List<String> engines, Long quota,
+    UUID insert(UUID tenantId, UUID userId, UUID planId, SubscriptionState state, List<Engine> engines, Long quota,
                 String resetStrategy, Instant startsAt, Instant expiresAt, Instant onHoldDeadline, UUID nextPlanId,
                 String strategy, List<String> tags, int redundancy, byte[] tokenHash) {
         return jdbc.sql("""
@@ -84,29 +86,13 @@ class SubscriptionRepository {
                                                    next_plan_id, assignment_strategy, assignment_tags, redundancy,
                                                    sub_token_hash)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
-                .params(tenantId, userId, planId, state, engines.toArray(String[]::new), quota, resetStrategy,
+                .params(tenantId, userId, planId, state.db(), Engine.dbArray(engines), quota, resetStrategy,
                         ts(startsAt), ts(expiresAt), ts(onHoldDeadline), nextPlanId, strategy,
                         tags.toArray(String[]::new), redundancy, tokenHash)
                 .query(UUID.class).single();
     }
 
-    void setState(UUID id, String state, String reason) {
-        jdbc.sql("""
-                        UPDATE subscriptions SET state = ?, state_reason = ?, state_changed_at = now(),
-                               updated_at = now(), version = version + 1
-                        WHERE id = ?""")
-                .params(state, reason, id).update();
-    }
-
-    void activate(UUID id, Instant startsAt, Instant expiresAt) {
-        jdbc.sql("""
-                        UPDATE subscriptions SET starts_at = ?, expires_at = COALESCE(?, expires_at),
-                               on_hold_deadline = NULL, updated_at = now(), version = version + 1
-                        WHERE id = ?""")
-                .params(ts(startsAt), ts(expiresAt), id).update();
-    }
-
-    void update(UUID id, Long quota, boolean unlimited, Instant expiresAt, boolean neverExpires, List<String> engines,
+    void update(UUID id, Long quota, boolean unlimited, Instant expiresAt, boolean neverExpires, List<Engine> engines,
                 UUID nextPlanId) {
         jdbc.sql("""
                         UPDATE subscriptions SET
@@ -116,7 +102,7 @@ class SubscriptionRepository {
                                updated_at = now(), version = version + 1
                         WHERE id = ?""")
                 .params(unlimited, quota, neverExpires, ts(expiresAt),
-                        engines == null ? null : engines.toArray(String[]::new), nextPlanId, id)
+                        engines == null ? null : Engine.dbArray(engines), nextPlanId, id)
                 .update();
     }
 
@@ -124,19 +110,6 @@ class SubscriptionRepository {
         jdbc.sql("UPDATE subscriptions SET assignment_strategy = ?, assignment_tags = ?, redundancy = ?,"
                         + " updated_at = now(), version = version + 1 WHERE id = ?")
                 .params(strategy, tags.toArray(String[]::new), redundancy, id).update();
-    }
-
-    /** Puts the subscription on another plan's terms; usage of the period starts over, lifetime usage stays. */
-    void moveToPlan(UUID id, PlanTerms plan, Instant startsAt, Instant expiresAt) {
-        jdbc.sql("""
-                        UPDATE subscriptions SET plan_id = ?, quota_bytes = ?, reset_strategy = ?,
-                               engines = CAST(? AS text[]),
-                               next_plan_id = ?, starts_at = ?, expires_at = ?, used_bytes_up = 0,
-                               used_bytes_down = 0, last_reset_at = ?, updated_at = now(), version = version + 1
-                        WHERE id = ?""")
-                .params(plan.id(), plan.quotaBytes(), plan.resetStrategy(), plan.engines().toArray(String[]::new),
-                        plan.nextPlanId(), ts(startsAt), ts(expiresAt), ts(startsAt), id)
-                .update();
     }
 
     void resetUsage(UUID id, Instant at) {
@@ -178,33 +151,26 @@ class SubscriptionRepository {
         jdbc.sql("DELETE FROM subscriptions WHERE id = ?").param(id).update();
     }
 
-    boolean usernameTaken(UUID tenantId, String username) {
-        return jdbc.sql("SELECT count(*) FROM users WHERE tenant_id = ? AND lower(username) = ?")
-                .params(tenantId, username).query(Long.class).single() > 0;
-    }
-
-    /** A VPN end user without a login, made by a bulk creation. */
-    UUID insertUser(UUID tenantId, String username) {
-        return jdbc.sql("INSERT INTO users (tenant_id, username) VALUES (?, ?) RETURNING id")
-                .params(tenantId, username).query(UUID.class).single();
-    }
-
-    /** What a plan promises, as a subscription takes it. */
-    record PlanTerms(UUID id, UUID tenantId, List<String> engines, Long quotaBytes, Integer durationDays,
-                     String resetStrategy, boolean startOnFirstUse, Integer onHoldDays, UUID nextPlanId) {
-    }
-
-    Optional<PlanTerms> planTerms(UUID planId) {
+    /** The first of the names already taken in the tenant, if any. */
+    Optional<String> firstTakenUsername(UUID tenantId, List<String> usernames) {
         return jdbc.sql("""
-                        SELECT id, tenant_id, engines, quota_bytes, duration_days, reset_strategy, start_on_first_use,
-                               on_hold_days, next_plan_id
-                        FROM plans WHERE id = ?""")
-                .param(planId)
-                .query((rs, n) -> new PlanTerms(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                        List.of((String[]) rs.getArray(3).getArray()), (Long) rs.getObject(4),
-                        (Integer) rs.getObject(5), rs.getString(6), rs.getBoolean(7), (Integer) rs.getObject(8),
-                        rs.getObject(9, UUID.class)))
-                .optional();
+                        SELECT n FROM unnest(?::text[]) WITH ORDINALITY AS u(n, i)
+                        WHERE EXISTS (SELECT 1 FROM users WHERE tenant_id = ? AND lower(username) = u.n)
+                        ORDER BY i LIMIT 1""")
+                .params(usernames.toArray(String[]::new), tenantId).query(String.class).optional();
+    }
+
+    /** VPN end users without a login, made by a bulk creation; their ids in the order of the names. */
+    List<UUID> insertUsers(UUID tenantId, List<String> usernames) {
+        return jdbc.sql("""
+                        INSERT INTO users (tenant_id, username)
+                        SELECT ?, n FROM unnest(?::text[]) WITH ORDINALITY AS u(n, i) ORDER BY i
+                        RETURNING id, username""")
+                .params(tenantId, usernames.toArray(String[]::new))
+                .query((rs, n) -> java.util.Map.entry(rs.getString(2), rs.getObject(1, UUID.class))).list().stream()
+                .collect(java.util.stream.Collectors.collectingAndThen(
+                        java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue),
+                        byName -> usernames.stream().map(byName::get).toList()));
     }
 
     /** The tenant of a user; empty when there is no such user, Optional.empty() inside for platform users. */

@@ -61,6 +61,11 @@ class TenantRepository {
                 .params(name, status, id).update();
     }
 
+    /** The tenant's nodes, whose sessions end when the tenant goes. */
+    List<UUID> nodeIds(UUID tenantId) {
+        return jdbc.sql("SELECT id FROM nodes WHERE tenant_id = ? ORDER BY id").param(tenantId).query(UUID.class).list();
+    }
+
     void delete(UUID id) {
         jdbc.sql("DELETE FROM tenants WHERE id = ?").param(id).update();
     }

@@ -10,6 +10,9 @@ import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
 import java.util.UUID;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeEvent;
+import java.util.List;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -24,12 +27,15 @@ class TenantService {
     private final AccessPolicy access;
     private final AuditLog audit;
     private final PolicyStore policy;
+    private final DesiredState desired;
 
-    TenantService(TenantRepository tenants, AccessPolicy access, AuditLog audit, PolicyStore policy) {
+    TenantService(TenantRepository tenants, AccessPolicy access, AuditLog audit, PolicyStore policy,
+                  DesiredState desired) {
         this.tenants = tenants;
         this.access = access;
         this.audit = audit;
         this.policy = policy;
+        this.desired = desired;
     }
 
     @Transactional(readOnly = true)
@@ -68,6 +74,10 @@ class TenantService {
         tenants.update(id, request.name() == null ? null : request.name().trim(), request.status());
         TenantDtos.TenantResponse after = tenants.find(id).orElseThrow();
         audit.record(id, "tenant.update", "tenant", id, before, after);
+        if (!before.status().equals(after.status())) {
+            // A suspended tenant's people leave every node, and come back on resumption.
+            desired.syncTenant(id);
+        }
         if (request.status() != null) {
             policy.invalidateAll();
         }
@@ -78,7 +88,9 @@ class TenantService {
     void delete(UUID id) {
         access.check(Module.TENANTS, Operation.DELETE, id, null, "tenant");
         TenantDtos.TenantResponse before = tenants.find(id).orElseThrow(() -> ApiException.notFound("tenant"));
+        List<UUID> nodes = tenants.nodeIds(id);
         tenants.delete(id);
+        nodes.forEach(node -> desired.closed(node, NodeEvent.Reason.DELETED));
         audit.record(id, "tenant.delete", "tenant", id, before, null);
         policy.invalidateAll();
     }

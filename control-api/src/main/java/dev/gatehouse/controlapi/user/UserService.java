@@ -2,7 +2,7 @@ package dev.gatehouse.controlapi.user;
 
 import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Escalation;
-import dev.gatehouse.controlapi.node.DesiredState;
+import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.audit.AuditLog;
@@ -13,6 +13,7 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -96,7 +97,7 @@ class UserService {
             if (!before.status().equals(after.status())) {
                 sessions.endAllSessions(id, "account " + after.status());
                 // A disabled person is served by no node.
-                desired.sync(desired.nodesOfUser(id));
+                desired.syncUsers(List.of(id));
             }
             audit.record(before.tenantId(), "user.update", "user", id, before, after);
             return after;
@@ -122,9 +123,8 @@ class UserService {
                 throw ApiException.forbidden("you cannot delete yourself");
             }
             sessions.endAllSessions(id, "account deleted");
-            var nodes = desired.nodesOfUser(id);
             users.delete(id);
-            desired.sync(nodes);
+            desired.syncUsers(List.of(id));
             audit.record(before.tenantId(), "user.delete", "user", id, before, null);
         });
     }

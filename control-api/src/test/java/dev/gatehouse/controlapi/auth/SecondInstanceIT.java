@@ -84,7 +84,7 @@ class SecondInstanceIT extends ControlApiTest {
                 "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(),
                 "--spring.data.redis.url=" + TestRedis.instance().url(),
-                "--gatehouse.redis.namespace=" + namespace,
+                "--gatehouse.domain.redis-namespace=" + namespace,
                 "--gatehouse.control-api.bootstrap.admin-username=",
                 "--gatehouse.control-api.network.trusted-proxies=127.0.0.1/32");
     }

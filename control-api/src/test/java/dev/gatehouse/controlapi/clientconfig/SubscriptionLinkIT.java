@@ -40,7 +40,7 @@ class SubscriptionLinkIT extends ControlApiTest {
                                         "settings", map("method", "chacha20-ietf-poly1305")))),
                         "wireguard", map("interface_name", "wg0", "listen_port", 51820,
                                 "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4=",
-                                "address_pool", "10.66.0.0/16", "dns", List.of("9.9.9.9")))));
+                                "dns", List.of("9.9.9.9")))));
         assertThat(node.status()).as(node.body()).isEqualTo(201);
         JsonNode created = subscribe(tenant, plan(tenant, 50_000_000_000L));
         return new Subscribed(created.path("subscription").path("id").asString(),

@@ -3,7 +3,8 @@ package dev.gatehouse.controlapi.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.controlapi.ControlApiApplication;
-import dev.gatehouse.controlapi.node.DesiredState;
+import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.controlapi.support.Api;
 import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
@@ -53,7 +54,7 @@ class DesiredStatePropertiesIT {
                 "--spring.datasource.username=" + db.username(),
                 "--spring.datasource.password=" + db.password(),
                 "--spring.data.redis.url=" + TestRedis.instance().url(),
-                "--gatehouse.redis.namespace=gh-test-props-" + UUID.randomUUID(),
+                "--gatehouse.domain.redis-namespace=gh-test-props-" + UUID.randomUUID(),
                 "--gatehouse.control-api.bootstrap.admin-username=props-admin",
                 "--gatehouse.control-api.bootstrap.admin-password=a long enough password",
                 "--logging.level.root=WARN");
@@ -94,8 +95,7 @@ class DesiredStatePropertiesIT {
                     "address", "n.example.net", "capacity", capacity, "tags", List.of("t" + nodes.size()),
                     "engines", Map.of(
                             "xray", Map.of("inbounds", List.of(Map.of("tag", "in", "protocol", "vless", "port", 443))),
-                            "wireguard", Map.of("interface_name", "wg0", "listen_port", 51820,
-                                    "address_pool", "10.66.0.0/16")))).json().path("node").path("id").asString());
+                            "wireguard", Map.of("interface_name", "wg0", "listen_port", 51820)))).json().path("node").path("id").asString());
         }
         List<String> users = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -195,8 +195,8 @@ class DesiredStatePropertiesIT {
                             .forEach(e -> engines.add(e.asString()));
                     jdbc.sql("SELECT id, engine FROM engine_credentials WHERE subscription_id = ? AND status = 'active'")
                             .param(UUID.fromString(s.path("id").asString()))
-                            .query((rs, i) -> new DesiredState.Entry(rs.getObject(1, UUID.class), rs.getString(2)))
-                            .list().stream().filter(e -> engines.contains(e.engine())).forEach(expected::add);
+                            .query((rs, i) -> new DesiredState.Entry(rs.getObject(1, UUID.class), Engine.fromDb(rs.getString(2))))
+                            .list().stream().filter(e -> engines.contains(e.engine().db())).forEach(expected::add);
                 }
             }
             // Every live credential is on each of its nodes, and nothing suspended, exhausted, revoked,

@@ -2,7 +2,9 @@ package dev.gatehouse.controlapi.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.controlapi.node.DesiredState;
+import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeEvents;
 import dev.gatehouse.controlapi.support.Api;
 import dev.gatehouse.controlapi.support.ControlApiTest;
 import dev.gatehouse.testkit.RealPeers;
@@ -83,7 +85,7 @@ class SubscriptionIT extends ControlApiTest {
         assertThat(suspended.text("state")).isEqualTo("suspended");
         assertThat(desired.logged(node)).isEmpty();
         assertThat(revision(node)).isEqualTo(before + 1);
-        assertThat(notices.poll(5, TimeUnit.SECONDS)).isEqualTo(node + " " + (before + 1));
+        assertThat(notices.poll(5, TimeUnit.SECONDS)).isEqualTo("revision " + node + " " + (before + 1));
 
         assertThat(root.post("/subscriptions/" + sub + "/suspend", null).status()).isEqualTo(409);
         assertThat(root.post("/subscriptions/" + sub + "/resume", null).text("state")).isEqualTo("active");
@@ -114,7 +116,7 @@ class SubscriptionIT extends ControlApiTest {
 
         Api.Response xrayOnly = root.post("/users/" + user + "/engines", map("engines", List.of("xray")));
         assertThat(xrayOnly.status()).as(xrayOnly.body()).isEqualTo(200);
-        assertThat(desired.logged(node)).extracting(DesiredState.Entry::engine).containsExactly("xray");
+        assertThat(desired.logged(node)).extracting(DesiredState.Entry::engine).containsExactly(Engine.XRAY);
 
         assertThat(root.post("/users/" + user + "/engines", map("engines", List.of("openvpn"))).status())
                 .isEqualTo(400);
@@ -316,7 +318,7 @@ class SubscriptionIT extends ControlApiTest {
         assertThat(moved.path("lifetime_bytes_up").asLong() + moved.path("lifetime_bytes_down").asLong())
                 .isEqualTo(900);
         assertThat(moved.path("engines").toString()).isEqualTo("[\"xray\"]");
-        assertThat(desired.logged(node)).extracting(DesiredState.Entry::engine).containsExactly("xray");
+        assertThat(desired.logged(node)).extracting(DesiredState.Entry::engine).containsExactly(Engine.XRAY);
         assertThat(root.get("/audit?target_id=" + sub + "&action=subscription.next_plan").json().path("total")
                 .asLong()).isEqualTo(1);
     }
@@ -379,12 +381,12 @@ class SubscriptionIT extends ControlApiTest {
         container.setConnectionFactory(redis);
         MessageListener listener = (message, pattern) ->
                 queue.add(new String(message.getBody(), StandardCharsets.UTF_8));
-        container.addMessageListener(listener, new ChannelTopic(redisNamespace() + ":" + DesiredState.CHANNEL));
+        container.addMessageListener(listener, new ChannelTopic(NodeEvents.channel(redisNamespace())));
         container.afterPropertiesSet();
         container.start();
         // The subscription is live once a probe published on the channel comes back.
         var publisher = new org.springframework.data.redis.core.StringRedisTemplate(redis);
-        String channel = redisNamespace() + ":" + DesiredState.CHANNEL;
+        String channel = NodeEvents.channel(redisNamespace());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!"probe".equals(queue.poll(100, TimeUnit.MILLISECONDS))) {
             assertThat(System.nanoTime()).as("the Redis listener subscribed").isLessThan(deadline);

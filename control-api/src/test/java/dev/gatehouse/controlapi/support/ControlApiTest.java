@@ -42,7 +42,7 @@ public abstract class ControlApiTest {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         GatehouseTestProperties.register(registry, TestPostgres.instance().shared("control-api-it", false));
-        registry.add("gatehouse.redis.namespace", () -> REDIS_NAMESPACE);
+        registry.add("gatehouse.domain.redis-namespace", () -> REDIS_NAMESPACE);
     }
 
     /** The Redis namespace of this test JVM's control-api, for a second instance sharing its state. */
@@ -115,8 +115,7 @@ public abstract class ControlApiTest {
                         "xray", map("inbounds", java.util.List.of(map("tag", "vless-in", "protocol", "vless",
                                 "port", 443, "network", "tcp", "security", "none"))),
                         "wireguard", map("interface_name", "wg0", "listen_port", 51820,
-                                "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4=",
-                                "address_pool", "10.66.0.0/16"))));
+                                "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4="))));
         assertThat(node.status()).as(node.body()).isEqualTo(201);
         return node.json().path("node").path("id").asString();
     }

@@ -1,4 +1,4 @@
-package dev.gatehouse.controlapi.config;
+package dev.gatehouse.domain.support;
 
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;

@@ -1,0 +1,55 @@
+package dev.gatehouse.domain;
+
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeEvents;
+import dev.gatehouse.domain.subscription.Credentials;
+import dev.gatehouse.domain.subscription.SubscriptionLifecycle;
+import dev.gatehouse.domain.subscription.UsageLedger;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The domain core's beans, for every app that has the database and Redis (control-api, collector, scheduler). */
+@AutoConfiguration
+@EnableConfigurationProperties(DomainProperties.class)
+public class DomainAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock domainClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    NodeEvents nodeEvents(StringRedisTemplate redis, DomainProperties properties,
+                          ObjectProvider<MeterRegistry> meters) {
+        return new NodeEvents(redis, properties.redisNamespace(), meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    DesiredState desiredState(JdbcClient jdbc, NodeEvents events) {
+        return new DesiredState(jdbc, events);
+    }
+
+    @Bean
+    Credentials engineCredentials(JdbcClient jdbc, DomainProperties properties) {
+        return new Credentials(jdbc, properties.wireguardAddressPool());
+    }
+
+    @Bean
+    SubscriptionLifecycle subscriptionLifecycle(JdbcClient jdbc, Credentials credentials, Clock clock) {
+        return new SubscriptionLifecycle(jdbc, credentials, clock);
+    }
+
+    @Bean
+    UsageLedger usageLedger(JdbcClient jdbc) {
+        return new UsageLedger(jdbc);
+    }
+}

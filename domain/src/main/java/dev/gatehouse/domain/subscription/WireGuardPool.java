@@ -1,0 +1,69 @@
+package dev.gatehouse.domain.subscription;
+
+import dev.gatehouse.domain.support.DomainException;
+import java.math.BigInteger;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * WireGuard client addresses from a tenant's pool at constant cost: an address freed by a revoked
+ * or deleted credential is taken again first, otherwise a per-(tenant, pool) cursor hands out the
+ * next fresh one. The first host (.1) is the nodes' interface address. A unique index on active
+ * credentials backs this up.
+ */
+class WireGuardPool {
+
+    private final JdbcClient jdbc;
+    private final String pool;
+    private final long lastOffset;
+
+    WireGuardPool(JdbcClient jdbc, String pool) {
+        this.jdbc = jdbc;
+        this.pool = pool;
+        this.lastOffset = lastOffset(pool);
+    }
+
+    /** The pool, as configured. */
+    String pool() {
+        return pool;
+    }
+
+    String allocate(UUID tenantId) {
+        String reused = jdbc.sql("""
+                        DELETE FROM wg_released_addresses r
+                        WHERE r.tenant_id = ? AND r.address = (
+                            SELECT address FROM wg_released_addresses
+                            WHERE tenant_id = ? AND address << CAST(? AS cidr)
+                            LIMIT 1 FOR UPDATE SKIP LOCKED)
+                        RETURNING host(r.address)""")
+                .params(tenantId, tenantId, pool).query(String.class).optional().orElse(null);
+        if (reused != null) {
+            return reused;
+        }
+        // A new cursor starts above whatever the tenant already holds in the pool.
+        jdbc.sql("""
+                        INSERT INTO wg_address_pools (tenant_id, pool, next_offset)
+                        SELECT ?, CAST(? AS cidr), GREATEST(2, COALESCE(max(c.wg_address - CAST(? AS inet)) + 1, 2))
+                        FROM engine_credentials c
+                        WHERE c.tenant_id = ? AND c.status = 'active' AND c.wg_address << CAST(? AS cidr)
+                        ON CONFLICT DO NOTHING""")
+                .params(tenantId, pool, pool, tenantId, pool).update();
+        return jdbc.sql("""
+                        UPDATE wg_address_pools SET next_offset = next_offset + 1
+                        WHERE tenant_id = ? AND pool = CAST(? AS cidr) AND next_offset <= ?
+                        RETURNING host(pool + (next_offset - 1))""")
+                .params(tenantId, pool, lastOffset).query(String.class).optional()
+                .orElseThrow(() -> new DomainException(DomainException.Kind.CONFLICT,
+                        "the WireGuard address pool " + pool + " of this tenant is full"));
+    }
+
+    /** The highest usable offset in the pool: below the IPv4 broadcast address, capped for IPv6. */
+    static long lastOffset(String cidr) {
+        String[] parts = cidr.split("/");
+        int bits = parts[0].contains(":") ? 128 : 32;
+        int prefix = Integer.parseInt(parts[1]);
+        BigInteger size = BigInteger.ONE.shiftLeft(bits - prefix);
+        BigInteger last = size.subtract(BigInteger.valueOf(bits == 32 ? 2 : 1));
+        return last.min(BigInteger.valueOf(Long.MAX_VALUE / 2)).longValueExact();
+    }
+}
