@@ -47,7 +47,7 @@ class MigrationIT {
                 "auth_sessions", "refresh_tokens", "plans", "subscriptions", "user_engines",
                 "engine_credentials", "nodes", "node_certificates", "enrollment_tokens", "node_policies",
                 "node_assignments", "node_revisions", "node_state_changes", "traffic_events",
-                "traffic_rollups_hourly", "audit_logs");
+                "traffic_rollups_hourly", "audit_logs", "node_served", "wg_address_pools", "wg_released_addresses");
     }
 
     @Test
@@ -150,6 +150,31 @@ class MigrationIT {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
                 assertThat(rs.getInt(2)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void oneHourOfOnePersonOnOneNodeIsKeptApartPerSubscription() throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO traffic_rollups_hourly (hour_start_ts, user_id, node_id, engine, tenant_id, subscription_id,
+                                                    bytes_up, bytes_down, events)
+                VALUES (date_trunc('hour', now()), ?, ?, 'xray', ?, ?, 1, 2, 1)
+                ON CONFLICT (hour_start_ts, subscription_id, node_id, engine)
+                DO UPDATE SET bytes_up = EXCLUDED.bytes_up""")) {
+            UUID person = UUID.randomUUID();
+            UUID node = UUID.randomUUID();
+            for (UUID subscription : List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID())) {
+                ps.setObject(1, person);
+                ps.setObject(2, node);
+                ps.setObject(3, new UUID(0, 2));
+                ps.setObject(4, subscription);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT count(*) FROM traffic_rollups_hourly WHERE user_id = '" + person + "'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(3);
             }
         }
     }
