@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.domain.node.NodeEvents;
+import dev.gatehouse.testkit.RedisChannel;
 import dev.gatehouse.controlapi.support.Api;
 import dev.gatehouse.controlapi.support.ControlApiTest;
 import dev.gatehouse.testkit.RealPeers;
@@ -15,15 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
@@ -78,14 +74,15 @@ class SubscriptionIT extends ControlApiTest {
         String sub = subscribe(tenant, plan(tenant, null), "redundancy", 0).path("subscription").path("id")
                 .asString();
         long before = revision(node);
-        BlockingQueue<String> notices = listen();
-
-        Api.Response suspended = root.post("/subscriptions/" + sub + "/suspend", map("reason", "unpaid"));
-        assertThat(suspended.status()).isEqualTo(200);
-        assertThat(suspended.text("state")).isEqualTo("suspended");
-        assertThat(desired.logged(node)).isEmpty();
-        assertThat(revision(node)).isEqualTo(before + 1);
-        assertThat(notices.poll(5, TimeUnit.SECONDS)).isEqualTo("revision " + node + " " + (before + 1));
+        try (RedisChannel notices = RedisChannel.listen(NodeEvents.channel(redisNamespace()))) {
+            Api.Response suspended = root.post("/subscriptions/" + sub + "/suspend", map("reason", "unpaid"));
+            assertThat(suspended.status()).isEqualTo(200);
+            assertThat(suspended.text("state")).isEqualTo("suspended");
+            assertThat(desired.logged(node)).isEmpty();
+            assertThat(revision(node)).isEqualTo(before + 1);
+            assertThat(notices.nextStartingWith("revision " + node, 5, TimeUnit.SECONDS))
+                    .isEqualTo("revision " + node + " " + (before + 1));
+        }
 
         assertThat(root.post("/subscriptions/" + sub + "/suspend", null).status()).isEqualTo(409);
         assertThat(root.post("/subscriptions/" + sub + "/resume", null).text("state")).isEqualTo("active");
@@ -373,27 +370,6 @@ class SubscriptionIT extends ControlApiTest {
     private long revision(UUID node) {
         return jdbc.sql("SELECT desired_revision FROM node_revisions WHERE node_id = ?").param(node)
                 .query(Long.class).single();
-    }
-
-    private BlockingQueue<String> listen() throws InterruptedException {
-        BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-        container.setConnectionFactory(redis);
-        MessageListener listener = (message, pattern) ->
-                queue.add(new String(message.getBody(), StandardCharsets.UTF_8));
-        container.addMessageListener(listener, new ChannelTopic(NodeEvents.channel(redisNamespace())));
-        container.afterPropertiesSet();
-        container.start();
-        // The subscription is live once a probe published on the channel comes back.
-        var publisher = new org.springframework.data.redis.core.StringRedisTemplate(redis);
-        String channel = NodeEvents.channel(redisNamespace());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!"probe".equals(queue.poll(100, TimeUnit.MILLISECONDS))) {
-            assertThat(System.nanoTime()).as("the Redis listener subscribed").isLessThan(deadline);
-            publisher.convertAndSend(channel, "probe");
-        }
-        queue.clear();
-        return queue;
     }
 
     private static void assertField(Api.Response response, String field) {

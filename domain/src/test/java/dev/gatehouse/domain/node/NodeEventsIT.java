@@ -4,46 +4,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.domain.DomainIT;
 import dev.gatehouse.testkit.Ports;
+import dev.gatehouse.testkit.RedisChannel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /** Node events reach the collectors after commit, and a Redis outage never fails the write. */
 class NodeEventsIT extends DomainIT {
 
     @Autowired
     DesiredState desired;
-    @Autowired
-    RedisConnectionFactory redis;
 
     @Test
     void aCommittedSyncPublishesTheNewRevisionAndARolledBackOneNothing() throws Exception {
-        BlockingQueue<String> received = listen();
         var f = fixtures();
         UUID tenant = f.tenant();
         UUID node = f.node(tenant);
         UUID sub = f.subscription(tenant, f.person(tenant), f.plan(tenant, null), List.of(node));
-        tx.executeWithoutResult(s -> {
-            desired.syncSubscriptions(List.of(sub));
-            s.setRollbackOnly();
-        });
-        tx.executeWithoutResult(s -> desired.syncSubscriptions(List.of(sub)));
-        tx.executeWithoutResult(s -> desired.closed(node, NodeEvent.Reason.DELETED));
-        assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("revision " + node + " 1");
-        assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("closed " + node + " deleted");
+        try (RedisChannel received = RedisChannel.listen(NodeEvents.channel(NAMESPACE))) {
+            tx.executeWithoutResult(s -> {
+                desired.syncSubscriptions(List.of(sub));
+                s.setRollbackOnly();
+            });
+            tx.executeWithoutResult(s -> desired.syncSubscriptions(List.of(sub)));
+            tx.executeWithoutResult(s -> desired.closed(node, NodeEvent.Reason.DELETED));
+            assertThat(received.next(5, TimeUnit.SECONDS)).isEqualTo("revision " + node + " 1");
+            assertThat(received.next(5, TimeUnit.SECONDS)).isEqualTo("closed " + node + " deleted");
+        }
     }
 
     @Test
@@ -69,24 +63,5 @@ class NodeEventsIT extends DomainIT {
             events.destroy();
             dead.destroy();
         }
-    }
-
-    private BlockingQueue<String> listen() throws InterruptedException {
-        BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-        container.setConnectionFactory(redis);
-        String channel = NodeEvents.channel(NAMESPACE);
-        container.addMessageListener((message, pattern) ->
-                queue.add(new String(message.getBody(), StandardCharsets.UTF_8)), new ChannelTopic(channel));
-        container.afterPropertiesSet();
-        container.start();
-        StringRedisTemplate publisher = new StringRedisTemplate(redis);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!"probe".equals(queue.poll(100, TimeUnit.MILLISECONDS))) {
-            assertThat(System.nanoTime()).as("the Redis listener subscribed").isLessThan(deadline);
-            publisher.convertAndSend(channel, "probe");
-        }
-        queue.clear();
-        return queue;
     }
 }
