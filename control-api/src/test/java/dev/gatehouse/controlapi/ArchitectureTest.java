@@ -3,8 +3,7 @@ package dev.gatehouse.controlapi;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import dev.gatehouse.testkit.ModuleBoundaries;
 import org.junit.jupiter.api.Test;
 import org.springframework.stereotype.Repository;
 import org.springframework.web.bind.annotation.RestController;
@@ -12,9 +11,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Keeps control-api's layers honest: controllers map DTOs to services, services own data access. */
 class ArchitectureTest {
 
-    private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("dev.gatehouse.controlapi");
+    private static final JavaClasses CLASSES = ModuleBoundaries.classesOf("controlapi");
 
     @Test
     void controllersDoNotTouchTheDatabase() {
@@ -22,6 +19,16 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("org.springframework.jdbc..", "java.sql..")
                 .orShould().dependOnClassesThat().areAnnotatedWith(Repository.class)
                 .check(CLASSES);
+    }
+
+    @Test
+    void featurePackagesHaveNoCycles() {
+        ModuleBoundaries.checkNoCycles("controlapi", CLASSES);
+    }
+
+    @Test
+    void usesNoOtherAppsCode() {
+        ModuleBoundaries.checkUsesOnly("controlapi", CLASSES, "domain", "platform", "db");
     }
 
     @Test

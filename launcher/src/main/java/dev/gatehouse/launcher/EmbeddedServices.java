@@ -37,6 +37,10 @@ final class EmbeddedServices implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setPort(settings.embeddedDbPort())
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // The library turns both off, right for tests and wrong for a panel that keeps
+                    // its data: a later -c wins over its -F.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
         } catch (IOException | RuntimeException e) {
             throw new LaunchException("could not start the embedded PostgreSQL on port " + settings.embeddedDbPort()

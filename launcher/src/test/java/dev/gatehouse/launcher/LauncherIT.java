@@ -99,6 +99,12 @@ class LauncherIT {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("Kept across restarts");
         }
+        try (Connection c = database(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('fsync'), current_setting('synchronous_commit')")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("the embedded PostgreSQL keeps what it commits").isEqualTo("on");
+            assertThat(rs.getString(2)).isEqualTo("on");
+        }
         redis(connection -> assertThat(connection.sync().get("gatehouse-launcher-check")).isEqualTo("kept"));
         stopLauncher();
     }

@@ -1,7 +1,7 @@
 package dev.gatehouse.controlapi.apitoken;
 
 import dev.gatehouse.controlapi.access.Grant;
-import dev.gatehouse.controlapi.auth.OpaqueToken;
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package dev.gatehouse.controlapi.audit;
 
 import dev.gatehouse.controlapi.access.Caller;
-import dev.gatehouse.controlapi.web.RequestContext;
+import dev.gatehouse.controlapi.request.RequestContext;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.context.SecurityContextHolder;

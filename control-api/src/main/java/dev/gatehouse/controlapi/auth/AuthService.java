@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.auth;
 
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Caller;
 import dev.gatehouse.controlapi.access.CallerFactory;
@@ -7,7 +8,7 @@ import dev.gatehouse.controlapi.audit.AuditLog;
 import dev.gatehouse.controlapi.config.ControlApiProperties;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.problem.ErrorCode;
-import dev.gatehouse.controlapi.web.RequestContext;
+import dev.gatehouse.controlapi.request.RequestContext;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,10 +1,11 @@
 package dev.gatehouse.controlapi.auth;
 
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.access.Caller;
 import dev.gatehouse.controlapi.access.CallerAuthentication;
 import dev.gatehouse.controlapi.access.CallerFactory;
 import dev.gatehouse.controlapi.apitoken.ApiTokenStore;
-import dev.gatehouse.controlapi.web.RequestContext;
+import dev.gatehouse.controlapi.request.RequestContext;
 import java.time.Clock;
 import java.util.Optional;
 import org.springframework.security.authentication.AuthenticationManager;

@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.auth;
 
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.audit.AuditLog;
 import dev.gatehouse.controlapi.config.ControlApiProperties;
 import dev.gatehouse.controlapi.problem.ApiException;

@@ -14,7 +14,7 @@ import jakarta.annotation.PreDestroy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,10 +31,9 @@ class LoginThrottle {
     private final BucketConfiguration perAddress;
     private final RedisKeys keys;
 
-    LoginThrottle(@Value("${spring.data.redis.url}") String redisUrl, ControlApiProperties properties,
-                  RedisKeys keys) {
+    LoginThrottle(DataRedisProperties redis, ControlApiProperties properties, RedisKeys keys) {
         this.keys = keys;
-        this.client = RedisClient.create(redisUrl);
+        this.client = RedisClient.create(redis.getUrl());
         this.buckets = Bucket4jLettuce.casBasedBuilder(client)
                 .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
                         Duration.ofMinutes(5)))

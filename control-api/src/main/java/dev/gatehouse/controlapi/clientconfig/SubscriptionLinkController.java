@@ -2,7 +2,7 @@ package dev.gatehouse.controlapi.clientconfig;
 
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.controlapi.access.PublicRoute;
-import dev.gatehouse.controlapi.auth.OpaqueToken;
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;

@@ -1,17 +1,10 @@
 package dev.gatehouse.controlapi.config;
 
-import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Beans every feature of control-api shares. */
+/** Beans every feature of control-api shares; the Clock comes from the domain core. */
 @Configuration
 @EnableConfigurationProperties(ControlApiProperties.class)
 class ControlApiConfiguration {
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 }

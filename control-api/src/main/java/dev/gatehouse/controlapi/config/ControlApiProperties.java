@@ -11,10 +11,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
-/** Every setting of control-api, under {@code gatehouse.control-api}; defaults are in application.yml. */
+/**
+ * Every setting of control-api, under {@code gatehouse.control-api}; defaults are in application.yml.
+ *
+ * @param dataKey 32 random bytes in base64 that keep subscription tokens sealed and readable for
+ *                administrators; empty: a token is shown only when it is made
+ */
 @Validated
 @ConfigurationProperties("gatehouse.control-api")
-public record ControlApiProperties(@Valid @NotNull Tokens tokens,
+public record ControlApiProperties(String dataKey,
+                                   @Valid @NotNull Tokens tokens,
                                    @Valid @NotNull Passwords passwords,
                                    @Valid @NotNull Login login,
                                    @Valid @NotNull Network network,
@@ -64,8 +70,8 @@ public record ControlApiProperties(@Valid @NotNull Tokens tokens,
                           @DefaultValue List<String> adminAllowlist) {
     }
 
-    /** @param maxBodyBytes largest request body accepted; @param maxPageSize largest page a list returns */
-    public record Http(@Min(1024) long maxBodyBytes, @Min(1) @Max(1000) int maxPageSize) {
+    /** @param maxBodyBytes largest request body accepted (lists page at most 200 items, fixed) */
+    public record Http(@Min(1024) long maxBodyBytes) {
     }
 
     /** For automation: the first platform admin, read once at the first start when no admin exists. */

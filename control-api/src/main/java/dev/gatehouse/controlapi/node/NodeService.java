@@ -4,7 +4,7 @@ import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.audit.AuditLog;
-import dev.gatehouse.controlapi.auth.OpaqueToken;
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;

@@ -84,7 +84,7 @@ class ProblemHandler {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof dev.gatehouse.controlapi.web.PayloadTooLargeException tooLarge) {
+            if (t instanceof dev.gatehouse.controlapi.problem.PayloadTooLargeException tooLarge) {
                 return respond(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), Map.of(), request);
             }
         }

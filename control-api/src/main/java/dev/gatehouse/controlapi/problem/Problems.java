@@ -1,6 +1,6 @@
 package dev.gatehouse.controlapi.problem;
 
-import dev.gatehouse.controlapi.web.RequestContext;
+import dev.gatehouse.controlapi.request.RequestContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.audit.AuditLog;
-import dev.gatehouse.controlapi.auth.OpaqueToken;
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.engine.Engines;
 import dev.gatehouse.controlapi.node.NodeAssigner;
 import dev.gatehouse.controlapi.problem.ApiException;

@@ -1,7 +1,7 @@
 package dev.gatehouse.controlapi.subscription;
 
 import dev.gatehouse.controlapi.access.Operation;
-import dev.gatehouse.controlapi.auth.OpaqueToken;
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.domain.subscription.Credentials;

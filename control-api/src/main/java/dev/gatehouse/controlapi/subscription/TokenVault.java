@@ -8,7 +8,8 @@ import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.springframework.beans.factory.annotation.Value;
+import dev.gatehouse.controlapi.config.ControlApiProperties;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,7 +26,12 @@ class TokenVault {
 
     private final SecretKeySpec key;
 
-    TokenVault(@Value("${gatehouse.control-api.data-key:}") String base64Key) {
+    @Autowired
+    TokenVault(ControlApiProperties properties) {
+        this(properties.dataKey());
+    }
+
+    TokenVault(String base64Key) {
         if (base64Key == null || base64Key.isBlank()) {
             this.key = null;
             return;

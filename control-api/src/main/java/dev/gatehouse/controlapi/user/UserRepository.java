@@ -28,7 +28,10 @@ class UserRepository {
 
     private final JdbcClient jdbc;
 
-    UserRepository(JdbcClient jdbc) {
+    private final java.time.Clock clock;
+
+    UserRepository(JdbcClient jdbc, java.time.Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
     }
 
@@ -86,7 +89,7 @@ class UserRepository {
                         UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = now(),
                                version = version + 1
                         WHERE id = ?""")
-                .params(hash, new Timestamp(System.currentTimeMillis()), id).update();
+                .params(hash, Timestamp.from(clock.instant()), id).update();
     }
 
     void delete(UUID id) {

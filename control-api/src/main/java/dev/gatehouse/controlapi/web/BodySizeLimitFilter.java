@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.web;
 
+import dev.gatehouse.controlapi.problem.PayloadTooLargeException;
 import dev.gatehouse.controlapi.config.ControlApiProperties;
 import dev.gatehouse.controlapi.problem.ErrorCode;
 import dev.gatehouse.controlapi.problem.Problems;

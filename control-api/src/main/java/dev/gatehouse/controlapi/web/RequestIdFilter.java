@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.web;
 
+import dev.gatehouse.controlapi.request.RequestContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

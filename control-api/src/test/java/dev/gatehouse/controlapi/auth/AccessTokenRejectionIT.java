@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.auth;
 
+import dev.gatehouse.controlapi.token.OpaqueToken;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;

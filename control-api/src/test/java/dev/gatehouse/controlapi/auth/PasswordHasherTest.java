@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 class PasswordHasherTest {
 
     private static ControlApiProperties properties(int maxConcurrent) {
-        return new ControlApiProperties(
+        return new ControlApiProperties(null,
                 new ControlApiProperties.Tokens("i", "a", Duration.ofMinutes(15), Duration.ofDays(1),
                         Duration.ofSeconds(10), Duration.ofDays(30)),
                 new ControlApiProperties.Passwords(19456, 2, 1, maxConcurrent, 10, 1024),
                 new ControlApiProperties.Login(5, Duration.ofMinutes(5), 30, Duration.ofMinutes(1)),
                 new ControlApiProperties.Network(List.of(), List.of()),
-                new ControlApiProperties.Http(1 << 20, 200),
+                new ControlApiProperties.Http(1 << 20),
                 new ControlApiProperties.Bootstrap(null, null));
     }
 

@@ -1,4 +1,4 @@
-package dev.gatehouse.controlapi.auth;
+package dev.gatehouse.controlapi.token;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

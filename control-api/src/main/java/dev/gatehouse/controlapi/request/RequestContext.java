@@ -1,4 +1,4 @@
-package dev.gatehouse.controlapi.web;
+package dev.gatehouse.controlapi.request;
 
 import java.net.InetAddress;
 
@@ -11,17 +11,17 @@ public final class RequestContext {
     private final InetAddress clientAddress;
     private final String userAgent;
 
-    RequestContext(String requestId, InetAddress clientAddress, String userAgent) {
+    public RequestContext(String requestId, InetAddress clientAddress, String userAgent) {
         this.requestId = requestId;
         this.clientAddress = clientAddress;
         this.userAgent = userAgent;
     }
 
-    static void set(RequestContext context) {
+    public static void set(RequestContext context) {
         CURRENT.set(context);
     }
 
-    static void clear() {
+    public static void clear() {
         CURRENT.remove();
     }
 

@@ -1,5 +1,7 @@
-package dev.gatehouse.controlapi.problem;
+package dev.gatehouse.controlapi.web;
 
+import dev.gatehouse.controlapi.problem.ErrorCode;
+import dev.gatehouse.controlapi.problem.Problems;
 import dev.gatehouse.controlapi.access.PublicRoute;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
