@@ -3,17 +3,14 @@ package dev.gatehouse.controlapi.clientconfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.controlapi.support.ControlApiTest;
+import dev.gatehouse.testkit.Command;
+import dev.gatehouse.testkit.Netns;
 import dev.gatehouse.testkit.RealPeers;
+import dev.gatehouse.testkit.WireGuardGo;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -25,34 +22,14 @@ import tools.jackson.databind.JsonNode;
  */
 class WireGuardTunnelIT extends ControlApiTest {
 
-    private final String suffix = HexFormat.of().formatHex(new byte[] {
-            (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt(),
-            (byte) ThreadLocalRandom.current().nextInt()});
-    private final String serverNs = "ghwg-s-" + suffix;
-    private final String clientNs = "ghwg-c-" + suffix;
-    private final String serverIf = "ghs" + suffix;
-    private final String clientIf = "ghc" + suffix;
-    private final List<Process> daemons = new ArrayList<>();
-    private Path dir;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (Process p : daemons) {
-            p.destroy();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-        run(false, "ip", "netns", "del", serverNs);
-        run(false, "ip", "netns", "del", clientNs);
-    }
-
     @Test
     void theGeneratedConfCompletesAHandshakeAndPassesAPing() throws Exception {
-        RealPeers.require("wireguard-go", "wireguard-go");
         RealPeers.require("wg", "wireguard-tools");
-        RealPeers.require("ip", "iproute2");
-        dir = Files.createTempDirectory("wg-test");
-        String serverKey = run(true, "wg", "genkey").trim();
-        String serverPub = runWithInput(serverKey + "\n", "wg", "pubkey").trim();
+        Path dir = Files.createTempDirectory("wg-test");
+        String serverKey = Command.run("wg", "genkey").trim();
+        String serverPub = Command.withInput(serverKey + "\n", "wg", "pubkey").trim();
+        String serverIf = "ghs" + Netns.unique();
+        String clientIf = "ghc" + Netns.unique();
 
         Tenant tenant = newTenant();
         assertThat(root.post("/nodes", map("tenant_id", tenant.id(), "name", "wg-node", "address", "10.199.0.1",
@@ -67,58 +44,33 @@ class WireGuardTunnelIT extends ControlApiTest {
         String address = value(conf, "Address");
         String clientKey = value(conf, "PrivateKey");
         String psk = value(conf, "PresharedKey");
-        String clientPub = runWithInput(clientKey + "\n", "wg", "pubkey").trim();
+        String clientPub = Command.withInput(clientKey + "\n", "wg", "pubkey").trim();
 
         // Two hosts joined by a veth pair.
-        run(true, "ip", "netns", "add", serverNs);
-        run(true, "ip", "netns", "add", clientNs);
-        run(true, "ip", "link", "add", "ghv-s" + suffix, "type", "veth", "peer", "name", "ghv-c" + suffix);
-        run(true, "ip", "link", "set", "ghv-s" + suffix, "netns", serverNs);
-        run(true, "ip", "link", "set", "ghv-c" + suffix, "netns", clientNs);
-        run(true, "ip", "-n", serverNs, "addr", "add", "10.199.0.1/24", "dev", "ghv-s" + suffix);
-        run(true, "ip", "-n", clientNs, "addr", "add", "10.199.0.2/24", "dev", "ghv-c" + suffix);
-        for (String[] ns : new String[][] {{serverNs, "ghv-s" + suffix}, {clientNs, "ghv-c" + suffix}}) {
-            run(true, "ip", "-n", ns[0], "link", "set", ns[1], "up");
-            run(true, "ip", "-n", ns[0], "link", "set", "lo", "up");
-        }
+        try (Netns server = Netns.create("wgs"); Netns client = Netns.create("wgc")) {
+            Netns.link(server, "10.199.0.1/24", client, "10.199.0.2/24");
 
-        // The server, as the node agent will configure it.
-        startWireGuard(serverNs, serverIf);
-        Path serverKeyFile = write("server.key", serverKey);
-        Path pskFile = write("psk", psk);
-        run(true, "ip", "netns", "exec", serverNs, "wg", "set", serverIf, "private-key", serverKeyFile.toString(),
-                "listen-port", "51820", "peer", clientPub, "preshared-key", pskFile.toString(),
-                "allowed-ips", address);
-        run(true, "ip", "-n", serverNs, "addr", "add", "10.66.0.1/16", "dev", serverIf);
-        run(true, "ip", "-n", serverNs, "link", "set", serverIf, "up");
+            // The server, as the node agent will configure it.
+            try (WireGuardGo serverWg = WireGuardGo.start(server, serverIf);
+                 WireGuardGo clientWg = WireGuardGo.start(client, clientIf)) {
+                serverWg.wg("set", serverIf, "private-key", write(dir, "server.key", serverKey).toString(),
+                        "listen-port", "51820", "peer", clientPub,
+                        "preshared-key", write(dir, "psk", psk).toString(), "allowed-ips", address);
+                server.run("ip", "addr", "add", "10.66.0.1/16", "dev", serverIf);
+                server.run("ip", "link", "set", serverIf, "up");
 
-        // The client, from the generated conf.
-        startWireGuard(clientNs, clientIf);
-        Path stripped = write("client.conf", stripWgQuickFields(conf));
-        run(true, "ip", "netns", "exec", clientNs, "wg", "setconf", clientIf, stripped.toString());
-        run(true, "ip", "-n", clientNs, "addr", "add", address, "dev", clientIf);
-        run(true, "ip", "-n", clientNs, "link", "set", clientIf, "up");
-        run(true, "ip", "-n", clientNs, "route", "add", "10.66.0.0/16", "dev", clientIf);
+                // The client, from the generated conf.
+                clientWg.wg("setconf", clientIf, write(dir, "client.conf", stripWgQuickFields(conf)).toString());
+                client.run("ip", "addr", "add", address, "dev", clientIf);
+                client.run("ip", "link", "set", clientIf, "up");
+                client.run("ip", "route", "add", "10.66.0.0/16", "dev", clientIf);
 
-        // The first packet starts the handshake; then three pings must all pass.
-        run(false, "ip", "netns", "exec", clientNs, "ping", "-c", "1", "-W", "5", "10.66.0.1");
-        String ping = run(true, "ip", "netns", "exec", clientNs, "ping", "-c", "3", "-W", "3", "10.66.0.1");
-        assertThat(ping).contains("3 received");
-        String handshakes = run(true, "ip", "netns", "exec", clientNs, "wg", "show", clientIf, "latest-handshakes");
-        assertThat(Long.parseLong(handshakes.trim().split("\\s+")[1])).isPositive();
-    }
-
-    private void startWireGuard(String ns, String ifname) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "wireguard-go", "-f", ifname)
-                .redirectErrorStream(true).redirectOutput(dir.resolve(ifname + ".log").toFile()).start();
-        daemons.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!run(false, "ip", "-n", ns, "link", "show", ifname).contains(ifname)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("wireguard-go did not start: "
-                        + Files.readString(dir.resolve(ifname + ".log")));
+                // The first packet starts the handshake; then three pings must all pass.
+                client.attempt("ping", "-c", "1", "-W", "5", "10.66.0.1");
+                assertThat(client.run("ping", "-c", "3", "-W", "3", "10.66.0.1")).contains("3 received");
+                String handshakes = clientWg.wg("show", clientIf, "latest-handshakes");
+                assertThat(Long.parseLong(handshakes.trim().split("\\s+")[1])).isPositive();
             }
-            Thread.sleep(100);
         }
     }
 
@@ -144,31 +96,9 @@ class WireGuardTunnelIT extends ControlApiTest {
         throw new AssertionError(key + " missing in\n" + conf);
     }
 
-    private Path write(String name, String content) throws IOException {
+    private static Path write(Path dir, String name, String content) throws IOException {
         Path file = dir.resolve(name);
         Files.writeString(file, content + (content.endsWith("\n") ? "" : "\n"));
         return file;
-    }
-
-    private static String run(boolean mustSucceed, String... command) throws Exception {
-        return runWithInput(null, mustSucceed, command);
-    }
-
-    private static String runWithInput(String input, String... command) throws Exception {
-        return runWithInput(input, true, command);
-    }
-
-    private static String runWithInput(String input, boolean mustSucceed, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (input != null) {
-            p.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
-        }
-        p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        boolean done = p.waitFor(30, TimeUnit.SECONDS);
-        if (mustSucceed && (!done || p.exitValue() != 0)) {
-            throw new AssertionError(String.join(" ", command) + " failed: " + output);
-        }
-        return output;
     }
 }
