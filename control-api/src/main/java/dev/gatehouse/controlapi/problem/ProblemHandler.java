@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import dev.gatehouse.domain.support.DomainException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -40,6 +41,17 @@ class ProblemHandler {
                     .header("Retry-After", retryAfter.toString()).body(response.getBody());
         }
         return response;
+    }
+
+    /** A domain rule's refusal: its kind decides the problem type, its message is the detail. */
+    @ExceptionHandler(DomainException.class)
+    ResponseEntity<ProblemDetail> domain(DomainException e, HttpServletRequest request) {
+        ErrorCode code = switch (e.kind()) {
+            case NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case CONFLICT -> ErrorCode.CONFLICT;
+            case INVALID -> ErrorCode.VALIDATION_FAILED;
+        };
+        return respond(code, e.getMessage(), java.util.Map.of(), request);
     }
 
     @ExceptionHandler(org.springframework.validation.BindException.class)

@@ -60,11 +60,13 @@ class SubscriptionBulk {
             }
             names.add(name);
         }
-        subscriptions.firstTakenUsername(request.tenantId(), names).ifPresent(name -> {
-            throw ApiException.conflict("the username '" + name + "' is taken in this tenant");
-        });
+        SubscriptionRepository.Taken<List<UUID>> inserted = subscriptions.insertUsers(request.tenantId(), names);
+        if (inserted.takenName() != null) {
+            // The transaction rolls back: no person of the request is kept.
+            throw ApiException.conflict("the username '" + inserted.takenName() + "' is taken in this tenant");
+        }
         SubscriptionDtos.SubscriptionTemplate t = request.template();
-        List<UUID> userIds = subscriptions.insertUsers(request.tenantId(), names);
+        List<UUID> userIds = inserted.value();
         List<SubscriptionService.Created> made = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             audit.record(request.tenantId(), "user.create", "user", userIds.get(i), null,

@@ -62,8 +62,13 @@ class UserRepository {
     }
 
     boolean usernameTaken(UUID tenantId, String username) {
-        return jdbc.sql("SELECT count(*) FROM users WHERE tenant_id IS NOT DISTINCT FROM ? AND lower(username) = ?")
-                .params(tenantId, username).query(Long.class).single() > 0;
+        // Two shapes, so that both use the (tenant_id, lower(username)) index; IS NOT DISTINCT FROM cannot.
+        JdbcClient.StatementSpec query = tenantId == null
+                ? jdbc.sql("SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id IS NULL AND lower(username) = ?)")
+                        .param(username)
+                : jdbc.sql("SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = ? AND lower(username) = ?)")
+                        .params(tenantId, username);
+        return query.query(Boolean.class).single();
     }
 
     UUID insert(UUID tenantId, String username, String email, String displayName, String passwordHash, String note) {

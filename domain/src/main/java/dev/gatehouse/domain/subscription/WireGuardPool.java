@@ -2,6 +2,7 @@ package dev.gatehouse.domain.subscription;
 
 import dev.gatehouse.domain.support.DomainException;
 import java.math.BigInteger;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -40,21 +41,31 @@ class WireGuardPool {
         if (reused != null) {
             return reused;
         }
-        // A new cursor starts above whatever the tenant already holds in the pool.
-        jdbc.sql("""
-                        INSERT INTO wg_address_pools (tenant_id, pool, next_offset)
-                        SELECT ?, CAST(? AS cidr), GREATEST(2, COALESCE(max(c.wg_address - CAST(? AS inet)) + 1, 2))
-                        FROM engine_credentials c
-                        WHERE c.tenant_id = ? AND c.status = 'active' AND c.wg_address << CAST(? AS cidr)
-                        ON CONFLICT DO NOTHING""")
-                .params(tenantId, pool, pool, tenantId, pool).update();
+        Optional<String> next = advance(tenantId);
+        if (next.isEmpty()) {
+            // The tenant's first address from this pool: its cursor starts above whatever it already
+            // holds there (addresses handed out before cursors existed). Read once, not per address.
+            jdbc.sql("""
+                            INSERT INTO wg_address_pools (tenant_id, pool, next_offset)
+                            SELECT ?, CAST(? AS cidr),
+                                   GREATEST(2, COALESCE(max(c.wg_address - CAST(? AS inet)) + 1, 2))
+                            FROM engine_credentials c
+                            WHERE c.tenant_id = ? AND c.status = 'active' AND c.wg_address << CAST(? AS cidr)
+                            ON CONFLICT DO NOTHING""")
+                    .params(tenantId, pool, pool, tenantId, pool).update();
+            next = advance(tenantId);
+        }
+        return next.orElseThrow(() -> new DomainException(DomainException.Kind.CONFLICT,
+                "the WireGuard address pool " + pool + " of this tenant is full"));
+    }
+
+    /** Takes the address at the tenant's cursor and moves it on; empty without a cursor or room. */
+    private Optional<String> advance(UUID tenantId) {
         return jdbc.sql("""
                         UPDATE wg_address_pools SET next_offset = next_offset + 1
                         WHERE tenant_id = ? AND pool = CAST(? AS cidr) AND next_offset <= ?
                         RETURNING host(pool + (next_offset - 1))""")
-                .params(tenantId, pool, lastOffset).query(String.class).optional()
-                .orElseThrow(() -> new DomainException(DomainException.Kind.CONFLICT,
-                        "the WireGuard address pool " + pool + " of this tenant is full"));
+                .params(tenantId, pool, lastOffset).query(String.class).optional();
     }
 
     /** The highest usable offset in the pool: below the IPv4 broadcast address, capped for IPv6. */

@@ -1,0 +1,27 @@
+package dev.gatehouse.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Entry point of bench/run: {@code ROOT BENCHMARK [options]}. */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: bench/run domain [--people N] [--batch N] [--singles N]");
+            System.exit(2);
+        }
+        Path root = Path.of(args[0]);
+        Options options = Options.parse(Arrays.copyOfRange(args, 2, args.length));
+        switch (args[1]) {
+            case "domain" -> new DomainBench(root, options).run();
+            default -> {
+                System.err.println("bench: unknown benchmark '" + args[1] + "' (known: domain)");
+                System.exit(2);
+            }
+        }
+    }
+}
