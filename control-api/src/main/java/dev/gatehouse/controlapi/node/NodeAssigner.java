@@ -1,13 +1,13 @@
 package dev.gatehouse.controlapi.node;
 
 import dev.gatehouse.controlapi.problem.ApiException;
+import dev.gatehouse.domain.node.DesiredState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import dev.gatehouse.domain.node.DesiredState;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -15,14 +15,30 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Puts subscriptions on nodes: a primary and up to N redundant nodes, by strategy (manual,
- * round_robin, by_tag, by_capacity). The tenant's candidate nodes are locked while counting, so two
- * requests can never both take a node's last free slot.
+ * round_robin, by_tag, by_capacity). The tenant's nodes are locked, then read once with their load
+ * (kept by trigger) and the order of their last assignment (a sequence, which moves inside a
+ * transaction where now() does not), so two requests never both take a node's last free slot and
+ * one bulk request spreads as evenly as many single ones.
  */
 @Component
 public class NodeAssigner {
 
-    /** A node that could take a subscription, with its load. */
-    private record Candidate(UUID id, Integer capacity, long used, List<String> tags, long lastAssigned) {
+    /** A node that could take subscriptions, with its load as this transaction has changed it. */
+    private static final class Candidate {
+        final UUID id;
+        final Integer capacity;
+        final List<String> tags;
+        long used;
+        long lastAssigned;
+
+        Candidate(UUID id, Integer capacity, long used, List<String> tags, long lastAssigned) {
+            this.id = id;
+            this.capacity = capacity;
+            this.used = used;
+            this.tags = tags;
+            this.lastAssigned = lastAssigned;
+        }
+
         boolean hasRoom() {
             return capacity == null || used < capacity;
         }
@@ -36,6 +52,61 @@ public class NodeAssigner {
         }
     }
 
+    /** The tenant's usable nodes, locked, and the order in which they were last given a subscription. */
+    private final class Candidates {
+        final List<Candidate> nodes;
+        long sequence;
+
+        Candidates(List<Candidate> nodes) {
+            this.nodes = nodes;
+            this.sequence = nodes.stream().mapToLong(c -> c.lastAssigned).max().orElse(0);
+        }
+
+        /** Picks the nodes of one subscription and counts them as taken. */
+        List<UUID> pick(UUID tenantId, String strategy, List<String> tags, int redundancy, List<UUID> manualNodes) {
+            List<Candidate> chosen = "manual".equals(strategy) ? manual(tenantId, manualNodes)
+                    : byStrategy(strategy, tags, redundancy);
+            for (Candidate c : chosen) {
+                c.used++;
+                c.lastAssigned = ++sequence;
+            }
+            return chosen.stream().map(c -> c.id).toList();
+        }
+
+        private List<Candidate> manual(UUID tenantId, List<UUID> manualNodes) {
+            if (manualNodes == null || manualNodes.isEmpty()) {
+                throw ApiException.invalid("node_ids", "is required with the manual strategy");
+            }
+            List<Candidate> result = new ArrayList<>();
+            for (UUID id : new LinkedHashSet<>(manualNodes)) {
+                Candidate c = nodes.stream().filter(x -> x.id.equals(id)).findFirst()
+                        .orElseThrow(() -> unusable(tenantId, id));
+                if (!c.hasRoom()) {
+                    throw ApiException.conflict("node " + id + " has no free capacity");
+                }
+                result.add(c);
+            }
+            return result;
+        }
+
+        private List<Candidate> byStrategy(String strategy, List<String> tags, int redundancy) {
+            Comparator<Candidate> order = switch (strategy) {
+                case "by_capacity" -> Comparator.comparingLong((Candidate c) -> c.free()).reversed()
+                        .thenComparing(c -> c.id);
+                case "by_tag" -> Comparator.comparingDouble((Candidate c) -> c.load()).thenComparing(c -> c.id);
+                default -> Comparator.comparingLong((Candidate c) -> c.lastAssigned).thenComparing(c -> c.id);
+            };
+            List<Candidate> result = nodes.stream().filter(Candidate::hasRoom)
+                    .filter(c -> !"by_tag".equals(strategy) || c.tags.containsAll(tags))
+                    .sorted(order).limit(1L + redundancy).toList();
+            if (result.isEmpty()) {
+                throw ApiException.conflict("no node of the tenant has free capacity for these engines"
+                        + ("by_tag".equals(strategy) ? " and tags " + tags : ""));
+            }
+            return result;
+        }
+    }
+
     private final JdbcClient jdbc;
     private final DesiredState desired;
 
@@ -45,17 +116,39 @@ public class NodeAssigner {
     }
 
     /**
-     * Assigns the subscription and returns its nodes, primary first. Throws 404 for a manual node
-     * the tenant does not have, 409 when no node has room.
+     * Assigns new subscriptions on the same terms and returns each one's nodes, primary first. Throws
+     * 404 for a manual node the tenant does not have, 409 when no node has room.
      */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public List<List<UUID>> assignAll(UUID tenantId, List<UUID> subscriptionIds, String strategy, List<String> tags,
+                                      int redundancy, List<UUID> manualNodes, String[] engines) {
+        Candidates candidates = candidates(tenantId, engines, null, Set.of());
+        List<List<UUID>> result = new ArrayList<>();
+        List<UUID> subs = new ArrayList<>();
+        List<UUID> nodes = new ArrayList<>();
+        List<String> roles = new ArrayList<>();
+        for (UUID sub : subscriptionIds) {
+            List<UUID> chosen = candidates.pick(tenantId, strategy, tags, redundancy, manualNodes);
+            result.add(chosen);
+            for (int i = 0; i < chosen.size(); i++) {
+                subs.add(sub);
+                nodes.add(chosen.get(i));
+                roles.add(i == 0 ? "primary" : "redundant");
+            }
+        }
+        insert(tenantId, subs, nodes, roles);
+        return result;
+    }
+
+    /** Assigns one subscription (a reassignment) and returns its nodes, primary first. */
     @Transactional(propagation = Propagation.MANDATORY)
     public List<UUID> assign(UUID tenantId, UUID subscriptionId, String strategy, List<String> tags, int redundancy,
                              List<UUID> manualNodes, String[] engines) {
-        List<UUID> chosen = choose(tenantId, subscriptionId, strategy, tags, redundancy, manualNodes, engines, Set.of());
-        for (int i = 0; i < chosen.size(); i++) {
-            jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role) VALUES (?, ?, ?, ?)")
-                    .params(subscriptionId, chosen.get(i), tenantId, i == 0 ? "primary" : "redundant").update();
-        }
+        Candidates candidates = candidates(tenantId, engines, subscriptionId, Set.of());
+        List<UUID> chosen = candidates.pick(tenantId, strategy, tags, redundancy, manualNodes);
+        insert(tenantId, chosen.stream().map(n -> subscriptionId).toList(), chosen,
+                java.util.stream.IntStream.range(0, chosen.size()).mapToObj(i -> i == 0 ? "primary" : "redundant")
+                        .toList());
         return chosen;
     }
 
@@ -103,11 +196,9 @@ public class NodeAssigner {
             }
             String strategy = "manual".equals(a.strategy()) ? "by_capacity" : a.strategy();
             try {
-                List<UUID> chosen = choose(a.tenantId(), a.subscriptionId(), strategy, a.tags(), 0, List.of(),
-                        a.engines(), Set.of(nodeId));
-                jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role)"
-                                + " VALUES (?, ?, ?, 'primary')")
-                        .params(a.subscriptionId(), chosen.get(0), a.tenantId()).update();
+                List<UUID> chosen = candidates(a.tenantId(), a.engines(), a.subscriptionId(), Set.of(nodeId))
+                        .pick(a.tenantId(), strategy, a.tags(), 0, List.of());
+                insert(a.tenantId(), List.of(a.subscriptionId()), chosen, List.of("primary"));
             } catch (ApiException noRoom) {
                 // No other node has room: the subscription stays unassigned until one has.
             }
@@ -127,13 +218,15 @@ public class NodeAssigner {
                 : " does not offer these engines or already serves this subscription"));
     }
 
-    private List<UUID> choose(UUID tenantId, UUID subscriptionId, String strategy, List<String> tags, int redundancy,
-                              List<UUID> manualNodes, String[] engines, Set<UUID> excluded) {
-        // Lock first, count after: in READ COMMITTED the counting statement then sees every
-        // assignment committed by whoever held the lock before us.
+    /**
+     * Locks the tenant's nodes, then reads those that offer one of the engines and do not already
+     * serve {@code subscriptionId}. Lock first, count after: in READ COMMITTED the read then sees
+     * every assignment committed by whoever held the lock before us.
+     */
+    private Candidates candidates(UUID tenantId, String[] engines, UUID subscriptionId, Set<UUID> excluded) {
         jdbc.sql("SELECT id FROM nodes WHERE tenant_id = ? AND status <> 'disabled' ORDER BY id FOR UPDATE")
                 .param(tenantId).query(UUID.class).list();
-        List<Candidate> candidates = jdbc.sql("""
+        return new Candidates(jdbc.sql("""
                         SELECT n.id, n.capacity, n.assigned_count, n.tags, n.last_assignment_seq
                         FROM nodes n
                         WHERE n.tenant_id = ? AND n.status <> 'disabled'
@@ -145,38 +238,19 @@ public class NodeAssigner {
                 .params(tenantId, engines, subscriptionId)
                 .query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), (Integer) rs.getObject(2), rs.getLong(3),
                         List.of((String[]) rs.getArray(4).getArray()), rs.getLong(5)))
-                .list().stream().filter(c -> !excluded.contains(c.id())).toList();
+                .list().stream().filter(c -> !excluded.contains(c.id)).toList());
+    }
 
-        if ("manual".equals(strategy)) {
-            if (manualNodes == null || manualNodes.isEmpty()) {
-                throw ApiException.invalid("node_ids", "is required with the manual strategy");
-            }
-            List<UUID> result = new ArrayList<>();
-            for (UUID id : new LinkedHashSet<>(manualNodes)) {
-                Candidate c = candidates.stream().filter(x -> x.id().equals(id)).findFirst()
-                        .orElseThrow(() -> unusable(tenantId, id));
-                if (!c.hasRoom()) {
-                    throw ApiException.conflict("node " + id + " has no free capacity");
-                }
-                result.add(id);
-            }
-            return result;
+    private void insert(UUID tenantId, List<UUID> subscriptions, List<UUID> nodes, List<String> roles) {
+        if (subscriptions.isEmpty()) {
+            return;
         }
-        List<Candidate> open = candidates.stream().filter(Candidate::hasRoom).toList();
-        Comparator<Candidate> order = switch (strategy) {
-            case "by_capacity" -> Comparator.comparingLong(Candidate::free).reversed()
-                    .thenComparing(Candidate::id);
-            case "by_tag" -> Comparator.comparingDouble(Candidate::load).thenComparing(Candidate::id);
-            default -> Comparator.comparingLong(Candidate::lastAssigned).thenComparing(Candidate::id);
-        };
-        if ("by_tag".equals(strategy)) {
-            open = open.stream().filter(c -> c.tags().containsAll(tags)).toList();
-        }
-        List<UUID> result = open.stream().sorted(order).limit(1L + redundancy).map(Candidate::id).toList();
-        if (result.isEmpty()) {
-            throw ApiException.conflict("no node of the tenant has free capacity for these engines"
-                    + ("by_tag".equals(strategy) ? " and tags " + tags : ""));
-        }
-        return result;
+        jdbc.sql("""
+                        INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role)
+                        SELECT a.subscription_id, a.node_id, ?, a.role
+                        FROM unnest(?::uuid[], ?::uuid[], ?::text[]) AS a(subscription_id, node_id, role)""")
+                .params(tenantId, subscriptions.toArray(UUID[]::new), nodes.toArray(UUID[]::new),
+                        roles.toArray(String[]::new))
+                .update();
     }
 }

@@ -67,20 +67,15 @@ class SubscriptionBulk {
         }
         SubscriptionDtos.SubscriptionTemplate t = request.template();
         List<UUID> userIds = inserted.value();
-        List<SubscriptionService.Created> made = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            audit.record(request.tenantId(), "user.create", "user", userIds.get(i), null,
-                    Map.of("username", names.get(i)));
-            made.add(service.createFor(request.tenantId(),
-                    new SubscriptionDtos.SubscriptionCreateRequest(userIds.get(i), t.planId(), t.engines(),
-                            t.quotaBytes(), t.expiresAt(), t.strategy(), t.tags(), t.redundancy(), t.nodeIds())));
-        }
-        desired.syncSubscriptions(made.stream().map(SubscriptionService.Created::id).toList());
+        audit.recordAll(request.tenantId(), "user.create", "user", java.util.stream.IntStream.range(0, names.size())
+                .mapToObj(i -> new AuditLog.Entry(userIds.get(i), null, Map.of("username", names.get(i)))).toList());
+        List<SubscriptionDtos.SubscriptionCreated> subs = service.createAll(request.tenantId(),
+                new SubscriptionDtos.SubscriptionCreateRequest(null, t.planId(), t.engines(), t.quotaBytes(),
+                        t.expiresAt(), t.strategy(), t.tags(), t.redundancy(), t.nodeIds()), userIds);
         List<SubscriptionDtos.BulkUserCreated> created = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            SubscriptionDtos.SubscriptionCreated sub = made.get(i).response(subscriptions, audit, request.tenantId());
-            created.add(new SubscriptionDtos.BulkUserCreated(userIds.get(i), names.get(i), sub.subscription(),
-                    sub.subscriptionToken()));
+            created.add(new SubscriptionDtos.BulkUserCreated(userIds.get(i), names.get(i), subs.get(i).subscription(),
+                    subs.get(i).subscriptionToken()));
         }
         return created;
     }

@@ -53,6 +53,14 @@ class SubscriptionRepository {
         return jdbc.sql(SELECT + " WHERE s.id = ?").param(id).query(SubscriptionRepository::map).optional();
     }
 
+    /** The subscriptions, in the order of the ids. */
+    List<SubscriptionDtos.SubscriptionResponse> findAll(List<UUID> ids) {
+        java.util.Map<UUID, SubscriptionDtos.SubscriptionResponse> byId = new java.util.HashMap<>();
+        jdbc.sql(SELECT + " WHERE s.id = ANY(?)").param(ids.toArray(UUID[]::new)).query(SubscriptionRepository::map)
+                .list().forEach(s -> byId.put(s.id(), s));
+        return ids.stream().map(byId::get).toList();
+    }
+
     /** Locks the row for a state change. */
     Optional<SubscriptionDtos.SubscriptionResponse> lock(UUID id) {
         jdbc.sql("SELECT id FROM subscriptions WHERE id = ? FOR UPDATE").param(id).query(UUID.class).optional();
@@ -77,19 +85,36 @@ class SubscriptionRepository {
                 .param("q", dev.gatehouse.controlapi.web.SearchText.containsPattern(f.q()));
     }
 
-    UUID insert(UUID tenantId, UUID userId, UUID planId, SubscriptionState state, List<Engine> engines, Long quota,
-                String resetStrategy, Instant startsAt, Instant expiresAt, Instant onHoldDeadline, UUID nextPlanId,
-                String strategy, List<String> tags, int redundancy, byte[] tokenHash) {
-        return jdbc.sql("""
-                        INSERT INTO subscriptions (tenant_id, user_id, plan_id, state, engines, quota_bytes,
+    /** The terms every subscription of one create request shares. */
+    record Terms(UUID tenantId, UUID planId, SubscriptionState state, List<Engine> engines, Long quota,
+                 String resetStrategy, Instant startsAt, Instant expiresAt, Instant onHoldDeadline, UUID nextPlanId,
+                 String strategy, List<String> tags, int redundancy) {
+    }
+
+    /** One subscription to make: its id (chosen ahead, so its token can be sealed), person and token. */
+    record NewSubscription(UUID id, UUID userId, byte[] tokenHash, byte[] sealedToken) {
+    }
+
+    /** Inserts subscriptions on the same terms, in one statement. */
+    void insertAll(Terms t, List<NewSubscription> rows) {
+        jdbc.sql("""
+                        INSERT INTO subscriptions (id, tenant_id, user_id, plan_id, state, engines, quota_bytes,
                                                    reset_strategy, starts_at, expires_at, on_hold_deadline,
                                                    next_plan_id, assignment_strategy, assignment_tags, redundancy,
-                                                   sub_token_hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""")
-                .params(tenantId, userId, planId, state.db(), Engine.dbArray(engines), quota, resetStrategy,
-                        ts(startsAt), ts(expiresAt), ts(onHoldDeadline), nextPlanId, strategy,
-                        tags.toArray(String[]::new), redundancy, tokenHash)
-                .query(UUID.class).single();
+                                                   sub_token_hash, sub_token_ciphertext)
+                        SELECT r.id, ?, r.user_id, ?, ?, CAST(? AS text[]), ?, ?, ?, ?, ?, ?, ?, CAST(? AS text[]), ?,
+                               r.hash, r.sealed
+                        FROM unnest(?::uuid[], ?::uuid[], ?::bytea[], ?::bytea[]) WITH ORDINALITY
+                             AS r(id, user_id, hash, sealed, i)
+                        ORDER BY r.i""")
+                .params(t.tenantId(), t.planId(), t.state().db(), Engine.dbArray(t.engines()), t.quota(),
+                        t.resetStrategy(), ts(t.startsAt()), ts(t.expiresAt()), ts(t.onHoldDeadline()), t.nextPlanId(),
+                        t.strategy(), t.tags().toArray(String[]::new), t.redundancy(),
+                        rows.stream().map(NewSubscription::id).toArray(UUID[]::new),
+                        rows.stream().map(NewSubscription::userId).toArray(UUID[]::new),
+                        rows.stream().map(NewSubscription::tokenHash).toArray(byte[][]::new),
+                        rows.stream().map(NewSubscription::sealedToken).toArray(byte[][]::new))
+                .update();
     }
 
     void update(UUID id, Long quota, boolean unlimited, Instant expiresAt, boolean neverExpires, List<Engine> engines,

@@ -34,11 +34,9 @@ class SubscriptionTokens {
         return OpaqueToken.SUBSCRIPTION.generate();
     }
 
-    /** Keeps a new subscription's token sealed when a data key is set (the sealing needs the row's id). */
-    void keep(UUID id, String token) {
-        if (vault.enabled()) {
-            subscriptions.setToken(id, OpaqueToken.hash(token), vault.seal(token, id.toString()));
-        }
+    /** The token sealed for the subscription with this id; null without a data key (only its hash is kept). */
+    byte[] seal(UUID id, String token) {
+        return vault.seal(token, id.toString());
     }
 
     /** New credentials and a new subscription token; the old ones leave every node and stop working. */

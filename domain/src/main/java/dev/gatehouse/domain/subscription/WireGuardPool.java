@@ -2,6 +2,8 @@ package dev.gatehouse.domain.subscription;
 
 import dev.gatehouse.domain.support.DomainException;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,19 +31,21 @@ class WireGuardPool {
         return pool;
     }
 
-    String allocate(UUID tenantId) {
-        String reused = jdbc.sql("""
+    /** {@code count} free addresses of the tenant's pool: freed ones first, then fresh ones from the cursor. */
+    List<String> allocate(UUID tenantId, int count) {
+        List<String> addresses = new ArrayList<>(jdbc.sql("""
                         DELETE FROM wg_released_addresses r
-                        WHERE r.tenant_id = ? AND r.address = (
+                        WHERE r.tenant_id = ? AND r.address IN (
                             SELECT address FROM wg_released_addresses
                             WHERE tenant_id = ? AND address << CAST(? AS cidr)
-                            LIMIT 1 FOR UPDATE SKIP LOCKED)
+                            LIMIT ? FOR UPDATE SKIP LOCKED)
                         RETURNING host(r.address)""")
-                .params(tenantId, tenantId, pool).query(String.class).optional().orElse(null);
-        if (reused != null) {
-            return reused;
+                .params(tenantId, tenantId, pool, count).query(String.class).list());
+        int fresh = count - addresses.size();
+        if (fresh == 0) {
+            return addresses;
         }
-        Optional<String> next = advance(tenantId);
+        Optional<List<String>> next = advance(tenantId, fresh);
         if (next.isEmpty()) {
             // The tenant's first address from this pool: its cursor starts above whatever it already
             // holds there (addresses handed out before cursors existed). Read once, not per address.
@@ -53,19 +57,21 @@ class WireGuardPool {
                             WHERE c.tenant_id = ? AND c.status = 'active' AND c.wg_address << CAST(? AS cidr)
                             ON CONFLICT DO NOTHING""")
                     .params(tenantId, pool, pool, tenantId, pool).update();
-            next = advance(tenantId);
+            next = advance(tenantId, fresh);
         }
-        return next.orElseThrow(() -> new DomainException(DomainException.Kind.CONFLICT,
-                "the WireGuard address pool " + pool + " of this tenant is full"));
+        addresses.addAll(next.orElseThrow(() -> new DomainException(DomainException.Kind.CONFLICT,
+                "the WireGuard address pool " + pool + " of this tenant is full")));
+        return addresses;
     }
 
-    /** Takes the address at the tenant's cursor and moves it on; empty without a cursor or room. */
-    private Optional<String> advance(UUID tenantId) {
+    /** Takes {@code count} addresses at the tenant's cursor and moves it on; empty without a cursor or room. */
+    private Optional<List<String>> advance(UUID tenantId, int count) {
         return jdbc.sql("""
-                        UPDATE wg_address_pools SET next_offset = next_offset + 1
-                        WHERE tenant_id = ? AND pool = CAST(? AS cidr) AND next_offset <= ?
-                        RETURNING host(pool + (next_offset - 1))""")
-                .params(tenantId, pool, lastOffset).query(String.class).optional();
+                        UPDATE wg_address_pools SET next_offset = next_offset + ?
+                        WHERE tenant_id = ? AND pool = CAST(? AS cidr) AND next_offset + ? - 1 <= ?
+                        RETURNING ARRAY(SELECT host(pool + g) FROM generate_series(next_offset - ?, next_offset - 1) g)""")
+                .params(count, tenantId, pool, count, lastOffset, count)
+                .query((rs, n) -> List.of((String[]) rs.getArray(1).getArray())).optional();
     }
 
     /** The highest usable offset in the pool: below the IPv4 broadcast address, capped for IPv6. */
