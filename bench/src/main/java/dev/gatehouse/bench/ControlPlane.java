@@ -51,7 +51,9 @@ final class ControlPlane implements AutoCloseable {
                 "GATEHOUSE_COLLECTOR_HTTP_PORT", String.valueOf(free()),
                 "GATEHOUSE_SCHEDULER_HTTP_PORT", String.valueOf(free()),
                 "GATEHOUSE_BOOTSTRAP_ADMIN", ADMIN,
-                "GATEHOUSE_BOOTSTRAP_PASSWORD", PASSWORD));
+                "GATEHOUSE_BOOTSTRAP_PASSWORD", PASSWORD,
+                // 100k people with WireGuard need more than the default /16 (65,533 addresses).
+                "GATEHOUSE_WG_ADDRESS_POOL", "10.64.0.0/14"));
         pb.environment().remove("GATEHOUSE_DB_URL");
         pb.environment().remove("GATEHOUSE_REDIS_URL");
         // To look into a run afterwards (plans, slow statements): an external, empty database.
