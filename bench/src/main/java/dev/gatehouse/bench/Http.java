@@ -16,14 +16,21 @@ final class Http {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
     private String token;
+    private long tokenAt;
 
     Http(String base) {
         this.base = base;
     }
 
+    /** Signs in once; later calls sign in again only when the access token is 10 minutes old. */
     void login(String username, String password) throws Exception {
+        if (token != null && System.nanoTime() - tokenAt < Duration.ofMinutes(10).toNanos()) {
+            return;
+        }
+        token = null;
         token = post("/auth/login", java.util.Map.of("username", username, "password", password))
                 .path("access_token").asString();
+        tokenAt = System.nanoTime();
     }
 
     JsonNode post(String path, Object body) throws Exception {

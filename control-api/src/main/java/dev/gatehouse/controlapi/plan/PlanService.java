@@ -9,9 +9,16 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import dev.gatehouse.controlapi.access.TenantScope;
+import dev.gatehouse.controlapi.web.OffsetPage;
+import dev.gatehouse.controlapi.web.SearchText;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -19,14 +26,17 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class PlanService {
 
-    private static final Map<String, String> SORTS = Map.of("name", "lower(p.name)", "created_at", "p.created_at",
-            "quota_bytes", "p.quota_bytes", "duration_days", "p.duration_days");
+    private static final Map<String, SortOrder.Field> SORTS = Map.of("name", SortOrder.Field.lowerCased("name"),
+            "created_at", SortOrder.Field.of("createdAt"), "quota_bytes", SortOrder.Field.of("quotaBytes"),
+            "duration_days", SortOrder.Field.of("durationDays"));
 
     private final PlanRepository plans;
     private final AccessPolicy access;
     private final AuditLog audit;
+    private final Clock clock;
 
-    PlanService(PlanRepository plans, AccessPolicy access, AuditLog audit) {
+    PlanService(PlanRepository plans, AccessPolicy access, AuditLog audit, Clock clock) {
+        this.clock = clock;
         this.plans = plans;
         this.access = access;
         this.audit = audit;
@@ -35,16 +45,29 @@ class PlanService {
     @Transactional(readOnly = true)
     Page<PlanDtos.PlanResponse> list(UUID tenant, String q, String engine, String sort, PageRequest page) {
         access.checkTenantFilter(Module.PLANS, tenant);
-        String orderBy = SortOrder.orderBy(sort, SORTS, "name");
+        Sort order = SortOrder.sort(sort, SORTS, "name");
         String engineFilter = engine == null ? null : Engines.parse("engine", List.of(engine)).get(0);
-        AccessPolicy.TenantFilter filter = access.filter(Module.PLANS);
-        return new Page<>(plans.list(filter, tenant, q, engineFilter, orderBy, page.limit(), page.offset()),
-                plans.count(filter, tenant, q, engineFilter), page);
+        List<Specification<Plan>> where = new ArrayList<>();
+        where.add(TenantScope.visibleTo(access.filter(Module.PLANS), "tenantId", null));
+        if (tenant != null) {
+            where.add((root, query, cb) -> cb.equal(root.get("tenantId"), tenant));
+        }
+        String pattern = SearchText.containsPattern(q);
+        if (pattern != null) {
+            where.add((root, query, cb) -> cb.like(cb.lower(root.get("name")), pattern, '\\'));
+        }
+        if (engineFilter != null) {
+            // array_position takes any element type the array's can be coerced to (a bound varchar here).
+            where.add((root, query, cb) -> cb.isNotNull(cb.function("array_position", Integer.class,
+                    root.get("engines"), cb.literal(engineFilter))));
+        }
+        var found = plans.findAll(Specification.allOf(where), OffsetPage.of(page, order));
+        return new Page<>(found.getContent().stream().map(Plan::response).toList(), found.getTotalElements(), page);
     }
 
     @Transactional(readOnly = true)
     PlanDtos.PlanResponse get(UUID id) {
-        return visible(id, Operation.READ);
+        return visible(id, Operation.READ).response();
     }
 
     @Transactional
@@ -55,15 +78,16 @@ class PlanService {
         if (plans.nameTaken(request.tenantId(), request.name().trim(), null)) {
             throw ApiException.conflict("a plan named '" + request.name().trim() + "' exists in this tenant");
         }
-        UUID id = plans.insert(request.tenantId(), request, engines);
-        PlanDtos.PlanResponse created = plans.find(id).orElseThrow();
-        audit.record(request.tenantId(), "plan.create", "plan", id, null, created);
+        Plan plan = plans.saveAndFlush(new Plan(request.tenantId(), request, engines, clock.instant()));
+        PlanDtos.PlanResponse created = plan.response();
+        audit.record(request.tenantId(), "plan.create", "plan", plan.id(), null, created);
         return created;
     }
 
     @Transactional
     PlanDtos.PlanResponse update(UUID id, PlanDtos.PlanUpdateRequest request) {
-        PlanDtos.PlanResponse before = visible(id, Operation.UPDATE);
+        Plan plan = visible(id, Operation.UPDATE);
+        PlanDtos.PlanResponse before = plan.response();
         List<String> engines = request.engines() == null ? null : Engines.parse("engines", request.engines());
         boolean startOnFirstUse = request.startOnFirstUse() != null ? request.startOnFirstUse() : before.startOnFirstUse();
         Integer onHoldDays = request.onHoldDays() != null ? request.onHoldDays() : before.onHoldDays();
@@ -71,20 +95,21 @@ class PlanService {
         if (request.name() != null && plans.nameTaken(before.tenantId(), request.name().trim(), id)) {
             throw ApiException.conflict("a plan named '" + request.name().trim() + "' exists in this tenant");
         }
-        plans.update(id, request, engines);
-        PlanDtos.PlanResponse after = plans.find(id).orElseThrow();
+        plan.update(request, engines, clock.instant());
+        PlanDtos.PlanResponse after = plans.saveAndFlush(plan).response();
         audit.record(before.tenantId(), "plan.update", "plan", id, before, after);
         return after;
     }
 
     @Transactional
     void delete(UUID id) {
-        PlanDtos.PlanResponse before = visible(id, Operation.DELETE);
+        PlanDtos.PlanResponse before = visible(id, Operation.DELETE).response();
         if (plans.inUse(id)) {
             throw ApiException.conflict("the plan is still used by subscriptions or as another plan's next plan;"
                     + " move them to another plan first");
         }
-        plans.delete(id);
+        plans.deleteById(id);
+        plans.flush();
         audit.record(before.tenantId(), "plan.delete", "plan", id, before, null);
     }
 
@@ -96,15 +121,15 @@ class PlanService {
             if (nextPlanId.equals(self)) {
                 throw ApiException.invalid("next_plan_id", "must be another plan");
             }
-            PlanDtos.PlanResponse next = plans.find(nextPlanId).orElseThrow(() -> ApiException.notFound("next plan"));
+            Plan next = plans.findById(nextPlanId).orElseThrow(() -> ApiException.notFound("next plan"));
             if (!next.tenantId().equals(tenantId)) {
                 throw ApiException.notFound("next plan");
             }
         }
     }
 
-    private PlanDtos.PlanResponse visible(UUID id, Operation operation) {
-        PlanDtos.PlanResponse plan = plans.find(id).orElseThrow(() -> ApiException.notFound("plan"));
+    private Plan visible(UUID id, Operation operation) {
+        Plan plan = plans.findById(id).orElseThrow(() -> ApiException.notFound("plan"));
         access.check(Module.PLANS, operation, plan.tenantId(), null, "plan");
         return plan;
     }

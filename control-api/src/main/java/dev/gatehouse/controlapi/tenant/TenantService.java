@@ -9,7 +9,16 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import dev.gatehouse.controlapi.access.TenantScope;
+import dev.gatehouse.controlapi.web.OffsetPage;
+import dev.gatehouse.controlapi.web.SearchText;
+import dev.gatehouse.domain.model.TenantStatus;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Map;
 import java.util.UUID;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.domain.node.NodeEvent;
 import java.util.List;
@@ -20,17 +29,20 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class TenantService {
 
-    private static final java.util.Map<String, String> SORTS = java.util.Map.of("name", "lower(name)",
-            "slug", "slug", "created_at", "created_at", "status", "status");
+    private static final Map<String, SortOrder.Field> SORTS = Map.of("name", SortOrder.Field.lowerCased("name"),
+            "slug", SortOrder.Field.of("slug"), "created_at", SortOrder.Field.of("createdAt"),
+            "status", SortOrder.Field.of("status"));
 
     private final TenantRepository tenants;
     private final AccessPolicy access;
     private final AuditLog audit;
     private final PolicyStore policy;
     private final DesiredState desired;
+    private final Clock clock;
 
     TenantService(TenantRepository tenants, AccessPolicy access, AuditLog audit, PolicyStore policy,
-                  DesiredState desired) {
+                  DesiredState desired, Clock clock) {
+        this.clock = clock;
         this.tenants = tenants;
         this.access = access;
         this.audit = audit;
@@ -40,27 +52,37 @@ class TenantService {
 
     @Transactional(readOnly = true)
     Page<TenantDtos.TenantResponse> list(String q, String status, String sort, PageRequest page) {
-        String orderBy = SortOrder.orderBy(sort, SORTS, "name");
-        AccessPolicy.TenantFilter filter = access.filter(Module.TENANTS);
-        return new Page<>(tenants.list(filter, q, status, orderBy, page.limit(), page.offset()),
-                tenants.count(filter, q, status), page);
+        Sort order = SortOrder.sort(sort, SORTS, "name");
+        List<Specification<Tenant>> where = new ArrayList<>();
+        where.add(TenantScope.visibleTo(access.filter(Module.TENANTS), "id", null));
+        String pattern = SearchText.containsPattern(q);
+        if (pattern != null) {
+            where.add((root, query, cb) -> cb.or(cb.like(cb.lower(root.get("name")), pattern, '\\'),
+                    cb.like(root.get("slug"), pattern, '\\')));
+        }
+        if (status != null) {
+            where.add((root, query, cb) -> cb.equal(root.get("status"), status));
+        }
+        Specification<Tenant> spec = Specification.allOf(where);
+        var found = tenants.findAll(spec, OffsetPage.of(page, order));
+        return new Page<>(found.getContent().stream().map(Tenant::response).toList(), found.getTotalElements(), page);
     }
 
     @Transactional(readOnly = true)
     TenantDtos.TenantResponse get(UUID id) {
         access.check(Module.TENANTS, Operation.READ, id, null, "tenant");
-        return tenants.find(id).orElseThrow(() -> ApiException.notFound("tenant"));
+        return found(id).response();
     }
 
     @Transactional
     TenantDtos.TenantResponse create(TenantDtos.TenantCreateRequest request) {
         access.requirePlatformAdmin();
-        if (tenants.nameOrSlugTaken(request.name().trim(), request.slug())) {
+        if (tenants.existsByNameIgnoreCaseOrSlug(request.name().trim(), request.slug())) {
             throw ApiException.conflict("a tenant with this name or slug exists");
         }
-        UUID id = tenants.insert(request.name().trim(), request.slug());
-        TenantDtos.TenantResponse created = tenants.find(id).orElseThrow();
-        audit.record(id, "tenant.create", "tenant", id, null, created);
+        Tenant tenant = tenants.saveAndFlush(new Tenant(request.name().trim(), request.slug(), clock.instant()));
+        TenantDtos.TenantResponse created = tenant.response();
+        audit.record(tenant.id(), "tenant.create", "tenant", tenant.id(), null, created);
         return created;
     }
 
@@ -70,11 +92,19 @@ class TenantService {
         if (request.status() != null) {
             access.requirePlatformAdmin();
         }
-        TenantDtos.TenantResponse before = tenants.find(id).orElseThrow(() -> ApiException.notFound("tenant"));
-        tenants.update(id, request.name() == null ? null : request.name().trim(), request.status());
-        TenantDtos.TenantResponse after = tenants.find(id).orElseThrow();
+        Tenant tenant = found(id);
+        TenantDtos.TenantResponse before = tenant.response();
+        TenantStatus was = tenant.status();
+        if (request.name() != null) {
+            tenant.rename(request.name().trim(), clock.instant());
+        }
+        if (request.status() != null) {
+            tenant.setStatus(TenantStatus.fromDb(request.status()), clock.instant());
+        }
+        // Flushed before the desired state reads the tenant's status in SQL.
+        TenantDtos.TenantResponse after = tenants.saveAndFlush(tenant).response();
         audit.record(id, "tenant.update", "tenant", id, before, after);
-        if (!before.status().equals(after.status())) {
+        if (was != tenant.status()) {
             // A suspended tenant's people leave every node, and come back on resumption.
             desired.syncTenant(id);
         }
@@ -87,11 +117,16 @@ class TenantService {
     @Transactional
     void delete(UUID id) {
         access.check(Module.TENANTS, Operation.DELETE, id, null, "tenant");
-        TenantDtos.TenantResponse before = tenants.find(id).orElseThrow(() -> ApiException.notFound("tenant"));
+        TenantDtos.TenantResponse before = found(id).response();
         List<UUID> nodes = tenants.nodeIds(id);
-        tenants.delete(id);
-        nodes.forEach(node -> desired.closed(node, NodeEvent.Reason.DELETED));
+        tenants.deleteById(id);
+        tenants.flush();
         audit.record(id, "tenant.delete", "tenant", id, before, null);
+        nodes.forEach(node -> desired.closed(node, NodeEvent.Reason.DELETED));
         policy.invalidateAll();
+    }
+
+    private Tenant found(UUID id) {
+        return tenants.findById(id).orElseThrow(() -> ApiException.notFound("tenant"));
     }
 }
