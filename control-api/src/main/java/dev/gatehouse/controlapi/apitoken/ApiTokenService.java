@@ -76,7 +76,7 @@ class ApiTokenService {
         Instant expiresAt = clock.instant().plus(Duration.ofDays(request.expiresInDays()));
         UUID id = tx.execute(status -> {
             UUID created = store.insert(caller.userId(), request.tenantId(), request.name().trim(), token, normalised,
-                    expiresAt);
+                    expiresAt, clock.instant());
             audit.record(request.tenantId(), "api_token.create", "api_token", created, null,
                     Map.of("name", request.name().trim(), "permissions", normalised, "expires_at", expiresAt));
             return created;
@@ -86,7 +86,7 @@ class ApiTokenService {
 
     Page<ApiTokenStore.TokenView> list(PageRequest page) {
         UUID user = access.caller().userId();
-        return new Page<>(store.listOfUser(user, page.limit(), page.offset()), store.countOfUser(user), page);
+        return store.listOfUser(user, page);
     }
 
     void revoke(UUID id) {
