@@ -47,7 +47,7 @@ class RoleService {
     @Transactional(readOnly = true)
     Page<RoleDtos.RoleResponse> list(PageRequest page) {
         AccessPolicy.TenantFilter filter = access.filter(Module.ROLES);
-        return new Page<>(roles.list(filter, page.limit(), page.offset()), roles.count(filter), page);
+        return roles.list(filter, page);
     }
 
     @Transactional(readOnly = true)
@@ -63,8 +63,7 @@ class RoleService {
         if (roles.nameTaken(request.tenantId(), request.name())) {
             throw ApiException.conflict("a role named '" + request.name() + "' exists in this tenant");
         }
-        UUID id = roles.insert(request.tenantId(), request.name(), request.description());
-        roles.setPermissions(id, grants);
+        UUID id = roles.insert(request.tenantId(), request.name(), request.description(), grants);
         RoleDtos.RoleResponse created = roles.find(id).orElseThrow();
         audit.record(request.tenantId(), "role.create", "role", id, null, created);
         return created;
@@ -73,13 +72,13 @@ class RoleService {
     @Transactional
     RoleDtos.RoleResponse update(UUID id, RoleDtos.RoleUpdateRequest request) {
         RoleDtos.RoleResponse before = visibleRole(id, Operation.UPDATE);
+        List<Grant> grants = null;
         if (request.permissions() != null) {
-            List<Grant> grants = parse(request.permissions());
+            grants = parse(request.permissions());
             requireHeld(before.tenantId(), grants);
             requireHeld(before.tenantId(), escalation.grantsOfRole(id));
-            roles.setPermissions(id, grants);
         }
-        roles.updateDescription(id, request.description());
+        roles.update(id, grants, request.description());
         RoleDtos.RoleResponse after = roles.find(id).orElseThrow();
         audit.record(before.tenantId(), "role.update", "role", id, before, after);
         policy.invalidateAll();
@@ -101,8 +100,7 @@ class RoleService {
     Page<RoleDtos.MembershipResponse> listMemberships(UUID tenant, UUID user, PageRequest page) {
         access.checkTenantFilter(Module.ROLES, tenant);
         AccessPolicy.TenantFilter filter = access.filter(Module.ROLES);
-        return new Page<>(roles.listMemberships(filter, tenant, user, page.limit(), page.offset()),
-                roles.countMemberships(filter, tenant, user), page);
+        return roles.listMemberships(filter, tenant, user, page);
     }
 
     @Transactional
