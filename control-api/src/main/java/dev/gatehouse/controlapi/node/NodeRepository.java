@@ -1,12 +1,16 @@
 package dev.gatehouse.controlapi.node;
 
 import dev.gatehouse.controlapi.access.AccessPolicy.TenantFilter;
+import dev.gatehouse.controlapi.access.TenantScope;
+import dev.gatehouse.controlapi.web.OffsetPage;
+import dev.gatehouse.controlapi.web.Page;
+import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SearchText;
+import jakarta.persistence.EntityManager;
+import java.time.Clock;
+import java.util.ArrayList;
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.NodeEngineSettings;
-import java.math.BigDecimal;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -14,96 +18,91 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
+import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Nodes, their policies, enrollment tokens and revisions in PostgreSQL. */
-@Repository
+/**
+ * Nodes (JPA entities through Spring Data, the tenant filter from {@link TenantScope}) and, in SQL,
+ * their policies, enrollment tokens and health, which join the desired state's revisions.
+ */
+@Component
 class NodeRepository {
 
-    private static final String SELECT = """
-            SELECT n.id, n.tenant_id, n.name, n.address, n.tags, n.capacity, n.usage_coefficient, n.engines::text,
-                   n.status, n.assigned_count, n.last_seen_at,
-                   n.created_at, n.updated_at
-            FROM nodes n""";
-
-    private static final String WHERE = """
-             WHERE (:all OR n.tenant_id = ANY(:ids))
-              AND (CAST(:tenant AS uuid) IS NULL OR n.tenant_id = :tenant)
-              AND (CAST(:status AS text) IS NULL OR n.status = :status)
-              AND (CAST(:tag AS text) IS NULL OR :tag = ANY(n.tags))
-              AND (CAST(:q AS text) IS NULL OR lower(n.name) LIKE :q OR lower(n.address) LIKE :q)""";
-
+    private final NodeRecords nodes;
+    private final EntityManager entities;
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final Clock clock;
 
-    NodeRepository(JdbcClient jdbc, JsonMapper json) {
+    NodeRepository(NodeRecords nodes, EntityManager entities, JdbcClient jdbc, JsonMapper json, Clock clock) {
+        this.nodes = nodes;
+        this.entities = entities;
         this.jdbc = jdbc;
         this.json = json;
+        this.clock = clock;
     }
 
+    /** The node as stored now: re-read, since assignments change its load through a trigger in SQL. */
     Optional<NodeDtos.NodeResponse> find(UUID id) {
-        return jdbc.sql(SELECT + " WHERE n.id = ?").param(id).query(this::map).optional();
+        return nodes.findById(id).map(node -> {
+            entities.refresh(node);
+            return node.response();
+        });
     }
 
-    List<NodeDtos.NodeResponse> list(TenantFilter filter, UUID tenant, String status, String tag, String q,
-                                     String orderBy, int limit, int offset) {
-        return bind(jdbc.sql(SELECT + " " + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), filter, tenant, status, tag, q)
-                .param("limit", limit).param("offset", offset).query(this::map).list();
-    }
-
-    long count(TenantFilter filter, UUID tenant, String status, String tag, String q) {
-        return bind(jdbc.sql("SELECT count(*) FROM nodes n " + WHERE), filter, tenant, status, tag, q)
-                .query(Long.class).single();
-    }
-
-    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, TenantFilter filter, UUID tenant,
-                                                 String status, String tag, String q) {
-        return spec.param("all", filter.all()).param("ids", filter.tenantWideArray()).param("tenant", tenant)
-                .param("status", status).param("tag", tag).param("q", SearchText.containsPattern(q));
+    Page<NodeDtos.NodeResponse> list(TenantFilter filter, UUID tenant, String status, String tag, String q, Sort sort,
+                                     PageRequest page) {
+        List<Specification<Node>> where = new ArrayList<>();
+        where.add(TenantScope.visibleTo(filter, "tenantId", null));
+        if (tenant != null) {
+            where.add((root, query, cb) -> cb.equal(root.get("tenantId"), tenant));
+        }
+        if (status != null) {
+            where.add((root, query, cb) -> cb.equal(root.get("status"), status));
+        }
+        if (tag != null) {
+            // Hibernate's array_position: the 1-based position, 0 (or null) when absent.
+            where.add((root, query, cb) -> cb.greaterThan(cb.function("array_position", Integer.class,
+                    root.get("tags"), cb.literal(tag)), 0));
+        }
+        String pattern = SearchText.containsPattern(q);
+        if (pattern != null) {
+            where.add((root, query, cb) -> cb.or(cb.like(cb.lower(root.get("name")), pattern, '\\'),
+                    cb.like(cb.lower(root.get("address")), pattern, '\\')));
+        }
+        var found = nodes.findAll(Specification.allOf(where), OffsetPage.of(page, sort));
+        return new Page<>(found.getContent().stream().map(Node::response).toList(), found.getTotalElements(), page);
     }
 
     boolean nameTaken(UUID tenantId, String name, UUID except) {
-        return jdbc.sql("SELECT count(*) FROM nodes WHERE tenant_id = ? AND lower(name) = lower(?)"
-                        + " AND id IS DISTINCT FROM ?")
-                .params(tenantId, name, except).query(Long.class).single() > 0;
+        return nodes.nameTaken(tenantId, name, except);
     }
 
+    /** A new node, with its desired state at revision 0. */
     UUID insert(NodeDtos.NodeCreateRequest r, List<String> tags) {
-        UUID id = jdbc.sql("""
-                        INSERT INTO nodes (tenant_id, name, address, tags, capacity, usage_coefficient, engines)
-                        VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) RETURNING id""")
-                .params(r.tenantId(), r.name().trim(), r.address().trim(), tags.toArray(String[]::new), r.capacity(),
-                        r.usageCoefficient() == null ? BigDecimal.ONE : r.usageCoefficient(),
-                        r.engines().toSettings().toJson())
-                .query(UUID.class).single();
+        UUID id = nodes.saveAndFlush(new Node(r, tags, clock.instant())).id();
         jdbc.sql("INSERT INTO node_revisions (node_id) VALUES (?)").param(id).update();
         return id;
     }
 
+    /** Flushed at once: the desired state reads the node's settings in SQL next. */
     void update(UUID id, NodeDtos.NodeUpdateRequest r, List<String> tags) {
-        jdbc.sql("""
-                        UPDATE nodes SET name = COALESCE(?, name), address = COALESCE(?, address),
-                               tags = COALESCE(?, tags),
-                               capacity = CASE WHEN ? THEN NULL ELSE COALESCE(?, capacity) END,
-                               usage_coefficient = COALESCE(?, usage_coefficient),
-                               engines = COALESCE(CAST(? AS jsonb), engines),
-                               updated_at = now(), version = version + 1
-                        WHERE id = ?""")
-                .params(r.name() == null ? null : r.name().trim(), r.address() == null ? null : r.address().trim(),
-                        tags == null ? null : tags.toArray(String[]::new), Boolean.TRUE.equals(r.unlimitedCapacity()),
-                        r.capacity(), r.usageCoefficient(),
-                        r.engines() == null ? null : r.engines().toSettings().toJson(), id)
-                .update();
+        Node node = nodes.findById(id).orElseThrow();
+        node.update(r, tags, clock.instant());
+        nodes.saveAndFlush(node);
     }
 
     void setStatus(UUID id, NodeStatus status) {
-        jdbc.sql("UPDATE nodes SET status = ?, updated_at = now(), version = version + 1 WHERE id = ?")
-                .params(status.db(), id).update();
+        Node node = nodes.findById(id).orElseThrow();
+        node.setStatus(status, clock.instant());
+        nodes.saveAndFlush(node);
     }
 
     void delete(UUID id) {
-        jdbc.sql("DELETE FROM nodes WHERE id = ?").param(id).update();
+        nodes.deleteById(id);
+        nodes.flush();
     }
 
     void insertEnrollmentToken(UUID nodeId, byte[] hash, Instant expiresAt, UUID createdBy) {
@@ -151,12 +150,4 @@ class NodeRepository {
         return text == null ? Map.of() : json.readValue(text, Map.class);
     }
 
-    private NodeDtos.NodeResponse map(ResultSet rs, int n) throws SQLException {
-        Timestamp seen = rs.getTimestamp(11);
-        return new NodeDtos.NodeResponse(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                rs.getString(4), List.of((String[]) rs.getArray(5).getArray()), (Integer) rs.getObject(6),
-                rs.getBigDecimal(7), NodeDtos.NodeEngines.of(NodeEngineSettings.parse(rs.getString(8))), rs.getString(9),
-                rs.getLong(10), seen == null ? null : seen.toInstant(), rs.getTimestamp(12).toInstant(),
-                rs.getTimestamp(13).toInstant());
-    }
 }

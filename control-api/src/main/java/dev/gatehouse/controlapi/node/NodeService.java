@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -27,8 +28,9 @@ import org.springframework.transaction.annotation.Transactional;
 class NodeService {
 
     private static final Duration ENROLLMENT_TTL = Duration.ofHours(24);
-    private static final Map<String, String> SORTS = Map.of("name", "lower(n.name)", "created_at", "n.created_at",
-            "status", "n.status", "last_seen_at", "n.last_seen_at", "capacity", "n.capacity");
+    private static final Map<String, SortOrder.Field> SORTS = Map.of("name", SortOrder.Field.lowerCased("name"),
+            "created_at", SortOrder.Field.of("createdAt"), "status", SortOrder.Field.of("status"),
+            "last_seen_at", SortOrder.Field.of("lastSeenAt"), "capacity", SortOrder.Field.of("capacity"));
 
     private final NodeRepository nodes;
     private final NodeAssigner assigner;
@@ -50,10 +52,8 @@ class NodeService {
     @Transactional(readOnly = true)
     Page<NodeDtos.NodeResponse> list(UUID tenant, String status, String tag, String q, String sort, PageRequest page) {
         access.checkTenantFilter(Module.NODES, tenant);
-        String orderBy = SortOrder.orderBy(sort, SORTS, "name");
-        AccessPolicy.TenantFilter filter = access.filter(Module.NODES);
-        return new Page<>(nodes.list(filter, tenant, status, tag, q, orderBy, page.limit(), page.offset()),
-                nodes.count(filter, tenant, status, tag, q), page);
+        Sort order = SortOrder.sort(sort, SORTS, "name");
+        return nodes.list(access.filter(Module.NODES), tenant, status, tag, q, order, page);
     }
 
     @Transactional(readOnly = true)

@@ -57,9 +57,9 @@ class PlanService {
             where.add((root, query, cb) -> cb.like(cb.lower(root.get("name")), pattern, '\\'));
         }
         if (engineFilter != null) {
-            // array_position takes any element type the array's can be coerced to (a bound varchar here).
-            where.add((root, query, cb) -> cb.isNotNull(cb.function("array_position", Integer.class,
-                    root.get("engines"), cb.literal(engineFilter))));
+            // Hibernate's array_position: the 1-based position, 0 (or null) when absent.
+            where.add((root, query, cb) -> cb.greaterThan(cb.function("array_position", Integer.class,
+                    root.get("engines"), cb.literal(engineFilter)), 0));
         }
         var found = plans.findAll(Specification.allOf(where), OffsetPage.of(page, order));
         return new Page<>(found.getContent().stream().map(Plan::response).toList(), found.getTotalElements(), page);

@@ -32,7 +32,11 @@ class ListingIT extends ControlApiTest {
         assertThat(root.get("/subscriptions?sort=password").status()).isEqualTo(400);
 
         assertThat(ids(root.get("/nodes?tenant_id=" + tenant.id() + "&tag=us"))).containsExactly(nodeB);
+        String xrayOnly = root.post("/plans", map("tenant_id", tenant.id(), "name", "xray only",
+                "engines", List.of("xray"))).text("id");
         assertThat(ids(root.get("/plans?tenant_id=" + tenant.id() + "&engine=wireguard"))).containsExactly(plan);
+        assertThat(ids(root.get("/plans?tenant_id=" + tenant.id() + "&engine=xray&sort=-name")))
+                .containsExactly(xrayOnly, plan);
     }
 
     @Test
