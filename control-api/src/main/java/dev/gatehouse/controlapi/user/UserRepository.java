@@ -1,64 +1,61 @@
 package dev.gatehouse.controlapi.user;
 
 import dev.gatehouse.controlapi.access.AccessPolicy.TenantFilter;
+import dev.gatehouse.controlapi.access.TenantScope;
+import dev.gatehouse.controlapi.web.OffsetPage;
+import dev.gatehouse.controlapi.web.Page;
+import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SearchText;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.stereotype.Component;
 
-/** People in PostgreSQL. */
-@Repository
+/**
+ * People: JPA entities through Spring Data, the tenant filter from {@link TenantScope} (a person
+ * with the self-service role sees only themselves). The username check stays SQL, in the two
+ * shapes the (tenant, lower(username)) index serves.
+ */
+@Component
 class UserRepository {
 
-    private static final String COLUMNS = """
-            id, tenant_id, username, email, display_name, status, platform_admin, password_hash IS NOT NULL,
-            last_login_at, note, created_at, updated_at""";
-
-    private static final String WHERE = """
-            (:all OR tenant_id = ANY(:wide) OR (tenant_id = ANY(:self) AND id = :me))
-            AND (CAST(:tenant AS uuid) IS NULL OR tenant_id = :tenant)
-            AND (CAST(:status AS text) IS NULL OR status = :status)
-            AND (CAST(:q AS text) IS NULL OR lower(username) LIKE :q OR lower(coalesce(email, '')) LIKE :q
-                 OR lower(coalesce(display_name, '')) LIKE :q)""";
-
+    private final PersonRecords people;
     private final JdbcClient jdbc;
+    private final Clock clock;
 
-    private final java.time.Clock clock;
-
-    UserRepository(JdbcClient jdbc, java.time.Clock clock) {
-        this.clock = clock;
+    UserRepository(PersonRecords people, JdbcClient jdbc, Clock clock) {
+        this.people = people;
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     Optional<UserDtos.UserResponse> find(UUID id) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE id = ?").param(id).query(UserRepository::map)
-                .optional();
+        return people.findById(id).map(Person::response);
     }
 
-    List<UserDtos.UserResponse> list(TenantFilter filter, UUID tenant, String status, String q, String orderBy,
-                                     int limit, int offset) {
-        return bind(jdbc.sql("SELECT " + COLUMNS + " FROM users WHERE " + WHERE + orderBy
-                        + " LIMIT :limit OFFSET :offset"), filter, tenant, status, q)
-                .param("limit", limit).param("offset", offset)
-                .query(UserRepository::map).list();
-    }
-
-    long count(TenantFilter filter, UUID tenant, String status, String q) {
-        return bind(jdbc.sql("SELECT count(*) FROM users WHERE " + WHERE), filter, tenant, status, q)
-                .query(Long.class).single();
-    }
-
-    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, TenantFilter filter, UUID tenant,
-                                                 String status, String q) {
-        return spec.param("all", filter.all()).param("wide", filter.tenantWideArray())
-                .param("self", filter.selfOnlyArray()).param("me", filter.userId())
-                .param("tenant", tenant).param("status", status)
-                .param("q", SearchText.containsPattern(q));
+    Page<UserDtos.UserResponse> list(TenantFilter filter, UUID tenant, String status, String q, Sort sort,
+                                     PageRequest page) {
+        List<Specification<Person>> where = new ArrayList<>();
+        where.add(TenantScope.visibleTo(filter, "tenantId", "id"));
+        if (tenant != null) {
+            where.add((root, query, cb) -> cb.equal(root.get("tenantId"), tenant));
+        }
+        if (status != null) {
+            where.add((root, query, cb) -> cb.equal(root.get("status"), status));
+        }
+        String pattern = SearchText.containsPattern(q);
+        if (pattern != null) {
+            where.add((root, query, cb) -> cb.or(cb.like(cb.lower(root.get("username")), pattern, '\\'),
+                    cb.like(cb.lower(cb.coalesce(root.get("email"), "")), pattern, '\\'),
+                    cb.like(cb.lower(cb.coalesce(root.get("displayName"), "")), pattern, '\\')));
+        }
+        var found = people.findAll(Specification.allOf(where), OffsetPage.of(page, sort));
+        return new Page<>(found.getContent().stream().map(Person::response).toList(), found.getTotalElements(), page);
     }
 
     boolean usernameTaken(UUID tenantId, String username) {
@@ -72,40 +69,25 @@ class UserRepository {
     }
 
     UUID insert(UUID tenantId, String username, String email, String displayName, String passwordHash, String note) {
-        return jdbc.sql("""
-                        INSERT INTO users (tenant_id, username, email, display_name, password_hash, note,
-                                           password_changed_at)
-                        VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END) RETURNING id""")
-                .params(tenantId, username, email, displayName, passwordHash, note, passwordHash != null)
-                .query(UUID.class).single();
+        return people.saveAndFlush(new Person(tenantId, username, email, displayName, passwordHash, note,
+                clock.instant())).id();
     }
 
+    /** Flushed at once: sessions and the desired state read the person's status in SQL next. */
     void update(UUID id, UserDtos.UserUpdateRequest r) {
-        jdbc.sql("""
-                        UPDATE users SET email = COALESCE(?, email), display_name = COALESCE(?, display_name),
-                               status = COALESCE(?, status), note = COALESCE(?, note),
-                               updated_at = now(), version = version + 1
-                        WHERE id = ?""")
-                .params(r.email(), r.displayName(), r.status(), r.note(), id).update();
+        Person person = people.findById(id).orElseThrow();
+        person.update(r, clock.instant());
+        people.saveAndFlush(person);
     }
 
     void setPassword(UUID id, String hash) {
-        jdbc.sql("""
-                        UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = now(),
-                               version = version + 1
-                        WHERE id = ?""")
-                .params(hash, Timestamp.from(clock.instant()), id).update();
+        Person person = people.findById(id).orElseThrow();
+        person.setPassword(hash, clock.instant());
+        people.saveAndFlush(person);
     }
 
     void delete(UUID id) {
-        jdbc.sql("DELETE FROM users WHERE id = ?").param(id).update();
-    }
-
-    private static UserDtos.UserResponse map(ResultSet rs, int n) throws SQLException {
-        Timestamp lastLogin = rs.getTimestamp(9);
-        return new UserDtos.UserResponse(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                rs.getString(4), rs.getString(5), rs.getString(6), rs.getBoolean(7), rs.getBoolean(8),
-                lastLogin == null ? null : lastLogin.toInstant(), rs.getString(10), rs.getTimestamp(11).toInstant(),
-                rs.getTimestamp(12).toInstant());
+        people.deleteById(id);
+        people.flush();
     }
 }

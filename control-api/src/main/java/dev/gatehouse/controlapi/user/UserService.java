@@ -22,8 +22,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 class UserService {
 
-    private static final java.util.Map<String, String> SORTS = java.util.Map.of("username", "lower(username)",
-            "created_at", "created_at", "last_login_at", "last_login_at", "status", "status");
+    private static final java.util.Map<String, SortOrder.Field> SORTS = java.util.Map.of(
+            "username", SortOrder.Field.lowerCased("username"), "created_at", SortOrder.Field.of("createdAt"),
+            "last_login_at", SortOrder.Field.of("lastLoginAt"), "status", SortOrder.Field.of("status"));
 
     private final UserRepository users;
     private final AccessPolicy access;
@@ -51,10 +52,8 @@ class UserService {
 
     Page<UserDtos.UserResponse> list(UUID tenant, String status, String q, String sort, PageRequest page) {
         access.checkTenantFilter(Module.USERS, tenant);
-        String orderBy = SortOrder.orderBy(sort, SORTS, "username");
-        AccessPolicy.TenantFilter filter = access.filter(Module.USERS);
-        return new Page<>(users.list(filter, tenant, status, q, orderBy, page.limit(), page.offset()),
-                users.count(filter, tenant, status, q), page);
+        org.springframework.data.domain.Sort order = SortOrder.sort(sort, SORTS, "username");
+        return users.list(access.filter(Module.USERS), tenant, status, q, order, page);
     }
 
     UserDtos.UserResponse get(UUID id) {
