@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -79,17 +80,23 @@ public class DesiredState {
         }
     }
 
-    private Map<Served, Served> served(String table, Scope scope, UUID[] keys, UUID[] nodes) {
+    /**
+     * The rows of the view or table for the keys, on the locked nodes. The node filter is applied
+     * here, not in SQL: given all of a tenant's nodes, a planner may scan the whole table by node.
+     */
+    private Map<Served, Served> served(String table, Scope scope, UUID[] keys, Set<UUID> nodes) {
         Map<Served, Served> rows = new java.util.HashMap<>();
         jdbc.sql("""
                         SELECT node_id, credential_id, engine, subscription_id, user_id, tenant_id
-                        FROM %s WHERE %s = ANY(?) AND node_id = ANY(?)""".formatted(table, scope.column))
-                .params(keys, nodes)
+                        FROM %s WHERE %s = ANY(?)""".formatted(table, scope.column))
+                .param(keys)
                 .query(rs -> {
                     Served row = new Served(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
                             Engine.fromDb(rs.getString(3)), rs.getObject(4, UUID.class), rs.getObject(5, UUID.class),
                             rs.getObject(6, UUID.class));
-                    rows.put(row, row);
+                    if (nodes.contains(row.nodeId())) {
+                        rows.put(row, row);
+                    }
                 });
         return rows;
     }
@@ -159,11 +166,12 @@ public class DesiredState {
         if (generic) {
             jdbc.sql("SET LOCAL plan_cache_mode = force_generic_plan").update();
         }
-        Map<Served, Served> truth = served("served_credentials", scope, ids, nodes);
+        Set<UUID> locked = Set.of(nodes);
+        Map<Served, Served> truth = served("served_credentials", scope, ids, locked);
+        Map<Served, Served> logged = served("node_served", scope, ids, locked);
         if (generic) {
             jdbc.sql("SET LOCAL plan_cache_mode = auto").update();
         }
-        Map<Served, Served> logged = served("node_served", scope, ids, nodes);
         // Compared here rather than in SQL: two plain reads by key stay cheap as the tables grow.
         List<Change> changes = new ArrayList<>();
         truth.values().stream().filter(t -> !logged.containsKey(t)).forEach(t -> changes.add(t.change(true)));
