@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.node;
 
 import dev.gatehouse.controlapi.problem.ApiException;
+import dev.gatehouse.domain.model.AssignmentStrategy;
 import dev.gatehouse.domain.node.DesiredState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,8 +64,9 @@ public class NodeAssigner {
         }
 
         /** Picks the nodes of one subscription and counts them as taken. */
-        List<UUID> pick(UUID tenantId, String strategy, List<String> tags, int redundancy, List<UUID> manualNodes) {
-            List<Candidate> chosen = "manual".equals(strategy) ? manual(tenantId, manualNodes)
+        List<UUID> pick(UUID tenantId, AssignmentStrategy strategy, List<String> tags, int redundancy,
+                        List<UUID> manualNodes) {
+            List<Candidate> chosen = strategy == AssignmentStrategy.MANUAL ? manual(tenantId, manualNodes)
                     : byStrategy(strategy, tags, redundancy);
             for (Candidate c : chosen) {
                 c.used++;
@@ -89,23 +91,29 @@ public class NodeAssigner {
             return result;
         }
 
-        private List<Candidate> byStrategy(String strategy, List<String> tags, int redundancy) {
+        private List<Candidate> byStrategy(AssignmentStrategy strategy, List<String> tags, int redundancy) {
             Comparator<Candidate> order = switch (strategy) {
-                case "by_capacity" -> Comparator.comparingLong((Candidate c) -> c.free()).reversed()
+                case BY_CAPACITY -> Comparator.comparingLong((Candidate c) -> c.free()).reversed()
                         .thenComparing(c -> c.id);
-                case "by_tag" -> Comparator.comparingDouble((Candidate c) -> c.load()).thenComparing(c -> c.id);
-                default -> Comparator.comparingLong((Candidate c) -> c.lastAssigned).thenComparing(c -> c.id);
+                case BY_TAG -> Comparator.comparingDouble((Candidate c) -> c.load()).thenComparing(c -> c.id);
+                case ROUND_ROBIN, MANUAL -> Comparator.comparingLong((Candidate c) -> c.lastAssigned)
+                        .thenComparing(c -> c.id);
             };
+            boolean byTag = strategy == AssignmentStrategy.BY_TAG;
             List<Candidate> result = nodes.stream().filter(Candidate::hasRoom)
-                    .filter(c -> !"by_tag".equals(strategy) || c.tags.containsAll(tags))
+                    .filter(c -> !byTag || c.tags.containsAll(tags))
                     .sorted(order).limit(1L + redundancy).toList();
             if (result.isEmpty()) {
                 throw ApiException.conflict("no node of the tenant has free capacity for these engines"
-                        + ("by_tag".equals(strategy) ? " and tags " + tags : ""));
+                        + (byTag ? " and tags " + tags : ""));
             }
             return result;
         }
     }
+
+    /** The roles of an assignment, as the database holds them. */
+    private static final String PRIMARY = "primary";
+    private static final String REDUNDANT = "redundant";
 
     private final JdbcClient jdbc;
     private final DesiredState desired;
@@ -120,7 +128,8 @@ public class NodeAssigner {
      * 404 for a manual node the tenant does not have, 409 when no node has room.
      */
     @Transactional(propagation = Propagation.MANDATORY)
-    public List<List<UUID>> assignAll(UUID tenantId, List<UUID> subscriptionIds, String strategy, List<String> tags,
+    public List<List<UUID>> assignAll(UUID tenantId, List<UUID> subscriptionIds, AssignmentStrategy strategy,
+                                      List<String> tags,
                                       int redundancy, List<UUID> manualNodes, String[] engines) {
         Candidates candidates = candidates(tenantId, engines, null, Set.of());
         List<List<UUID>> result = new ArrayList<>();
@@ -133,7 +142,7 @@ public class NodeAssigner {
             for (int i = 0; i < chosen.size(); i++) {
                 subs.add(sub);
                 nodes.add(chosen.get(i));
-                roles.add(i == 0 ? "primary" : "redundant");
+                roles.add(role(i));
             }
         }
         insert(tenantId, subs, nodes, roles);
@@ -142,13 +151,13 @@ public class NodeAssigner {
 
     /** Assigns one subscription (a reassignment) and returns its nodes, primary first. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public List<UUID> assign(UUID tenantId, UUID subscriptionId, String strategy, List<String> tags, int redundancy,
+    public List<UUID> assign(UUID tenantId, UUID subscriptionId, AssignmentStrategy strategy, List<String> tags,
+                             int redundancy,
                              List<UUID> manualNodes, String[] engines) {
         Candidates candidates = candidates(tenantId, engines, subscriptionId, Set.of());
         List<UUID> chosen = candidates.pick(tenantId, strategy, tags, redundancy, manualNodes);
         insert(tenantId, chosen.stream().map(n -> subscriptionId).toList(), chosen,
-                java.util.stream.IntStream.range(0, chosen.size()).mapToObj(i -> i == 0 ? "primary" : "redundant")
-                        .toList());
+                java.util.stream.IntStream.range(0, chosen.size()).mapToObj(NodeAssigner::role).toList());
         return chosen;
     }
 
@@ -182,7 +191,7 @@ public class NodeAssigner {
         for (Affected a : affected) {
             jdbc.sql("DELETE FROM node_assignments WHERE subscription_id = ? AND node_id = ?")
                     .params(a.subscriptionId(), nodeId).update();
-            if (!"primary".equals(a.role())) {
+            if (!PRIMARY.equals(a.role())) {
                 continue;
             }
             UUID promoted = jdbc.sql("""
@@ -194,11 +203,12 @@ public class NodeAssigner {
             if (promoted != null) {
                 continue;
             }
-            String strategy = "manual".equals(a.strategy()) ? "by_capacity" : a.strategy();
+            AssignmentStrategy own = AssignmentStrategy.fromDb(a.strategy());
+            AssignmentStrategy strategy = own == AssignmentStrategy.MANUAL ? AssignmentStrategy.BY_CAPACITY : own;
             try {
                 List<UUID> chosen = candidates(a.tenantId(), a.engines(), a.subscriptionId(), Set.of(nodeId))
                         .pick(a.tenantId(), strategy, a.tags(), 0, List.of());
-                insert(a.tenantId(), List.of(a.subscriptionId()), chosen, List.of("primary"));
+                insert(a.tenantId(), List.of(a.subscriptionId()), chosen, List.of(PRIMARY));
             } catch (ApiException noRoom) {
                 // No other node has room: the subscription stays unassigned until one has.
             }
@@ -239,6 +249,10 @@ public class NodeAssigner {
                 .query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), (Integer) rs.getObject(2), rs.getLong(3),
                         List.of((String[]) rs.getArray(4).getArray()), rs.getLong(5)))
                 .list().stream().filter(c -> !excluded.contains(c.id)).toList());
+    }
+
+    private static String role(int index) {
+        return index == 0 ? PRIMARY : REDUNDANT;
     }
 
     private void insert(UUID tenantId, List<UUID> subscriptions, List<UUID> nodes, List<String> roles) {

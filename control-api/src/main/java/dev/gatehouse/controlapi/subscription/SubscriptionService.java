@@ -11,6 +11,7 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import dev.gatehouse.domain.model.AssignmentStrategy;
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.model.SubscriptionState;
 import dev.gatehouse.domain.node.DesiredState;
@@ -111,13 +112,14 @@ class SubscriptionService {
             throw ApiException.invalid("expires_at", "must be in the future");
         }
         boolean onHold = plan.startOnFirstUse();
-        String strategy = request.strategy() == null ? "round_robin" : request.strategy();
+        AssignmentStrategy strategy = request.strategy() == null ? AssignmentStrategy.ROUND_ROBIN
+                : AssignmentStrategy.fromDb(request.strategy());
         SubscriptionRepository.Terms terms = new SubscriptionRepository.Terms(tenantId, plan.id(),
                 onHold ? SubscriptionState.ON_HOLD : SubscriptionState.ACTIVE, engines,
                 request.quotaBytes() != null ? request.quotaBytes() : plan.quotaBytes(), plan.resetStrategy().db(),
                 onHold ? null : now,
                 request.expiresAt() != null ? request.expiresAt() : onHold ? null : plan.expiryFrom(now),
-                onHold ? now.plus(Duration.ofDays(plan.onHoldDays())) : null, plan.nextPlanId(), strategy,
+                onHold ? now.plus(Duration.ofDays(plan.onHoldDays())) : null, plan.nextPlanId(), strategy.db(),
                 normalisedTags(request.tags()), request.redundancy() == null ? 0 : request.redundancy());
 
         List<SubscriptionRepository.NewSubscription> rows = new ArrayList<>();
@@ -173,11 +175,12 @@ class SubscriptionService {
     @Transactional
     SubscriptionDtos.SubscriptionResponse reassign(UUID id, SubscriptionDtos.ReassignRequest request) {
         SubscriptionDtos.SubscriptionResponse before = guard.locked(id, Operation.UPDATE);
-        String strategy = request.strategy() == null ? before.strategy() : request.strategy();
+        AssignmentStrategy strategy = AssignmentStrategy.fromDb(request.strategy() == null ? before.strategy()
+                : request.strategy());
         List<String> tags = request.tags() == null ? before.tags() : normalisedTags(request.tags());
         int redundancy = request.redundancy() == null ? before.redundancy() : request.redundancy();
         assigner.unassign(id);
-        subscriptions.setAssignment(id, strategy, tags, redundancy);
+        subscriptions.setAssignment(id, strategy.db(), tags, redundancy);
         assigner.assign(before.tenantId(), id, strategy, tags, redundancy, request.nodeIds(),
                 before.engines().toArray(String[]::new));
         desired.syncSubscriptions(List.of(id));
