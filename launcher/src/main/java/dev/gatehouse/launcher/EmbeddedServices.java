@@ -41,6 +41,9 @@ final class EmbeddedServices implements AutoCloseable {
                     // its data: a later -c wins over its -F.
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
+                    // The launcher stops PostgreSQL itself, after the apps; the library's own hook
+                    // would stop it at once, under apps still writing.
+                    .setRegisterShutdownHook(false)
                     .start();
         } catch (IOException | RuntimeException e) {
             throw new LaunchException("could not start the embedded PostgreSQL on port " + settings.embeddedDbPort()
@@ -65,6 +68,8 @@ final class EmbeddedServices implements AutoCloseable {
                     .setting("dir " + dataDir)
                     .setting("appendonly yes")
                     .setting("appendfsync everysec")
+                    // Likewise stopped by the launcher, after the apps.
+                    .onShutdownForceStop(false)
                     .build();
             redis.start();
         } catch (IOException | RuntimeException e) {

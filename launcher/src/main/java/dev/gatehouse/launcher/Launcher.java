@@ -39,6 +39,16 @@ public final class Launcher {
             System.exit(2);
             return;
         }
+        // Ctrl-C and SIGTERM stop everything in order before the JVM starts shutting down: its
+        // shutdown hooks run all at once, and the embedded Redis registers one of its own that would
+        // stop Redis under the running apps (sun.misc.Signal: the JDK has no public API for this).
+        // The hook below stays for any other way out.
+        for (String signal : new String[] {"INT", "TERM"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                launcher.stop();
+                System.exit(0);
+            });
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "gatehouse-stop"));
         try {
             launcher.start();

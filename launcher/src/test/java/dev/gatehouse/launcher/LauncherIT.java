@@ -155,6 +155,10 @@ class LauncherIT {
         reader.join(10_000);
         synchronized (output) {
             assertThat(output).contains("gatehouse: stopped");
+            // PostgreSQL and Redis outlive the apps: no app lost them while stopping.
+            List<String> stopping = output.subList(output.indexOf("gatehouse: stopping"), output.size());
+            assertThat(stopping).noneMatch(line -> line.contains("Cannot reconnect")
+                    || line.contains("Connection refused") || line.contains("terminating connection"));
         }
     }
 
