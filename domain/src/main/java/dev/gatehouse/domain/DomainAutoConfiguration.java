@@ -34,13 +34,13 @@ public class DomainAutoConfiguration {
     }
 
     @Bean
-    DesiredState desiredState(JdbcClient jdbc, NodeEvents events) {
-        return new DesiredState(jdbc, events);
+    DesiredState desiredState(JdbcClient jdbc, NodeEvents events, Clock clock) {
+        return new DesiredState(jdbc, events, clock);
     }
 
     @Bean
-    Credentials engineCredentials(JdbcClient jdbc, DomainProperties properties) {
-        return new Credentials(jdbc, properties.wireguardAddressPool());
+    Credentials engineCredentials(JdbcClient jdbc, DomainProperties properties, Clock clock) {
+        return new Credentials(jdbc, properties.wireguardAddressPool(), clock);
     }
 
     @Bean

@@ -192,9 +192,10 @@ class AuthService {
         }
         String newHash = hasher.hash(request.newPassword());
         tx.executeWithoutResult(status -> {
-            jdbc.sql("UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = now(),"
+            Timestamp now = Timestamp.from(clock.instant());
+            jdbc.sql("UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ?,"
                             + " version = version + 1 WHERE id = ?")
-                    .params(newHash, Timestamp.from(clock.instant()), caller.userId()).update();
+                    .params(newHash, now, now, caller.userId()).update();
             sessionService.endAllSessions(caller.userId(), "password changed");
             audit.record(null, "user.password_change", "user", caller.userId(), null, null);
         });

@@ -32,8 +32,11 @@ class BootstrapService {
     private final AuditLog audit;
     private final ControlApiProperties.Bootstrap settings;
 
+    private final java.time.Clock clock;
+
     BootstrapService(JdbcClient jdbc, TransactionTemplate tx, PasswordHasher hasher, Credentials credentials,
-                     AuditLog audit, ControlApiProperties properties) {
+                     AuditLog audit, ControlApiProperties properties, java.time.Clock clock) {
+        this.clock = clock;
         this.jdbc = jdbc;
         this.tx = tx;
         this.hasher = hasher;
@@ -63,10 +66,10 @@ class BootstrapService {
             }
             String token = OpaqueToken.BOOTSTRAP.generate();
             jdbc.sql("""
-                            INSERT INTO bootstrap_tokens (id, token_hash, created_at) VALUES (1, ?, now())
+                            INSERT INTO bootstrap_tokens (id, token_hash, created_at) VALUES (1, ?, ?)
                             ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash,
                                 created_at = EXCLUDED.created_at, used_at = NULL""")
-                    .param(OpaqueToken.hash(token)).update();
+                    .params(OpaqueToken.hash(token), now()).update();
             log.warn("No administrator exists yet. Create the first one with the one-time token {} :"
                     + " POST /auth/bootstrap {{\"token\": \"{}\", \"username\": \"...\", \"password\": \"...\"}}"
                     + " (the token is replaced at each start until it is used)", token, token);
@@ -87,7 +90,7 @@ class BootstrapService {
             if (adminExists() || stored == null || !MessageDigest.isEqual(stored, OpaqueToken.hash(request.token()))) {
                 throw new ApiException(ErrorCode.INVALID_TOKEN, "the bootstrap token is unknown or already used");
             }
-            jdbc.sql("UPDATE bootstrap_tokens SET used_at = now() WHERE id = 1").update();
+            jdbc.sql("UPDATE bootstrap_tokens SET used_at = ? WHERE id = 1").param(now()).update();
             UUID id = insertAdmin(username, hash);
             audit.recordAs(id, username, null, "auth.bootstrap", "user", id, null, null);
             return id;
@@ -101,8 +104,12 @@ class BootstrapService {
     private UUID insertAdmin(String username, String hash) {
         return jdbc.sql("""
                         INSERT INTO users (tenant_id, username, password_hash, platform_admin, password_changed_at)
-                        VALUES (NULL, ?, ?, true, now()) RETURNING id""")
-                .params(username, hash).query(UUID.class).single();
+                        VALUES (NULL, ?, ?, true, ?) RETURNING id""")
+                .params(username, hash, now()).query(UUID.class).single();
+    }
+
+    private java.sql.Timestamp now() {
+        return java.sql.Timestamp.from(clock.instant());
     }
 
     private boolean adminExists() {

@@ -79,11 +79,12 @@ class SigningKeys {
             if (now || !recent) {
                 insertKey();
             }
+            Instant at = clock.instant();
             jdbc.sql("""
-                    UPDATE jwt_signing_keys SET retired_at = now()
-                    WHERE retired_at IS NULL
-                      AND created_at < now() - make_interval(secs => ?)""")
-                    .param((double) rotation.plus(verifyAfterReplaced).toSeconds())
+                    UPDATE jwt_signing_keys SET retired_at = ?
+                    WHERE retired_at IS NULL AND created_at < ?""")
+                    .params(java.sql.Timestamp.from(at),
+                            java.sql.Timestamp.from(at.minus(rotation.plus(verifyAfterReplaced))))
                     .update();
         });
         reload();
@@ -94,8 +95,9 @@ class SigningKeys {
         RANDOM.nextBytes(secret);
         byte[] id = new byte[12];
         RANDOM.nextBytes(id);
-        jdbc.sql("INSERT INTO jwt_signing_keys (kid, secret) VALUES (?, ?)")
-                .params(Base64.getUrlEncoder().withoutPadding().encodeToString(id), secret)
+        jdbc.sql("INSERT INTO jwt_signing_keys (kid, secret, created_at) VALUES (?, ?, ?)")
+                .params(Base64.getUrlEncoder().withoutPadding().encodeToString(id), secret,
+                        java.sql.Timestamp.from(clock.instant()))
                 .update();
     }
 

@@ -16,8 +16,11 @@ class UserEngineRepository {
 
     private final JdbcClient jdbc;
 
-    UserEngineRepository(JdbcClient jdbc) {
+    private final java.time.Clock clock;
+
+    UserEngineRepository(JdbcClient jdbc, java.time.Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     /** The user's tenant; empty when there is no such user (or it is a platform user). */
@@ -44,10 +47,11 @@ class UserEngineRepository {
     void save(UUID userId, UUID tenantId, List<String> engines, UUID by) {
         jdbc.sql("""
                         INSERT INTO user_engines (user_id, tenant_id, engines, updated_at, updated_by)
-                        VALUES (?, ?, ?, now(), ?)
+                        VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (user_id) DO UPDATE SET engines = EXCLUDED.engines,
                             updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by""")
-                .params(userId, tenantId, engines.toArray(String[]::new), by).update();
+                .params(userId, tenantId, engines.toArray(String[]::new), java.sql.Timestamp.from(clock.instant()), by)
+                .update();
     }
 
     void clear(UUID userId) {

@@ -121,10 +121,10 @@ class NodeRepository {
     void savePolicy(UUID nodeId, Map<String, Object> document, UUID by) {
         jdbc.sql("""
                         INSERT INTO node_policies (node_id, document, updated_at, updated_by)
-                        VALUES (?, ?::jsonb, now(), ?)
+                        VALUES (?, ?::jsonb, ?, ?)
                         ON CONFLICT (node_id) DO UPDATE SET document = EXCLUDED.document,
                             updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by""")
-                .params(nodeId, json.writeValueAsString(document), by).update();
+                .params(nodeId, json.writeValueAsString(document), Timestamp.from(clock.instant()), by).update();
     }
 
     NodeDtos.HealthResponse health(UUID nodeId, Instant now) {

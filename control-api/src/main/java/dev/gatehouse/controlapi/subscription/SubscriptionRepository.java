@@ -44,9 +44,11 @@ class SubscriptionRepository {
     }
 
     private final JdbcClient jdbc;
+    private final java.time.Clock clock;
 
-    SubscriptionRepository(JdbcClient jdbc) {
+    SubscriptionRepository(JdbcClient jdbc, java.time.Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     Optional<SubscriptionDtos.SubscriptionResponse> find(UUID id) {
@@ -124,47 +126,48 @@ class SubscriptionRepository {
                                quota_bytes = CASE WHEN ? THEN NULL ELSE COALESCE(?, quota_bytes) END,
                                expires_at = CASE WHEN ? THEN NULL ELSE COALESCE(?, expires_at) END,
                                engines = COALESCE(?, engines), next_plan_id = COALESCE(?, next_plan_id),
-                               updated_at = now(), version = version + 1
+                               updated_at = ?, version = version + 1
                         WHERE id = ?""")
                 .params(unlimited, quota, neverExpires, ts(expiresAt),
-                        engines == null ? null : Engine.dbArray(engines), nextPlanId, id)
+                        engines == null ? null : Engine.dbArray(engines), nextPlanId, now(), id)
                 .update();
     }
 
     void setAssignment(UUID id, String strategy, List<String> tags, int redundancy) {
         jdbc.sql("UPDATE subscriptions SET assignment_strategy = ?, assignment_tags = ?, redundancy = ?,"
-                        + " updated_at = now(), version = version + 1 WHERE id = ?")
-                .params(strategy, tags.toArray(String[]::new), redundancy, id).update();
+                        + " updated_at = ?, version = version + 1 WHERE id = ?")
+                .params(strategy, tags.toArray(String[]::new), redundancy, now(), id).update();
     }
 
     void resetUsage(UUID id, Instant at) {
         jdbc.sql("""
                         UPDATE subscriptions SET used_bytes_up = 0, used_bytes_down = 0, last_reset_at = ?,
-                               updated_at = now(), version = version + 1
+                               updated_at = ?, version = version + 1
                         WHERE id = ?""")
-                .params(ts(at), id).update();
+                .params(ts(at), ts(at), id).update();
     }
 
     void extend(UUID id, int days) {
         jdbc.sql("""
-                        UPDATE subscriptions SET expires_at = GREATEST(COALESCE(expires_at, now()), now())
-                               + make_interval(days => ?), updated_at = now(), version = version + 1
+                        UPDATE subscriptions SET expires_at = GREATEST(expires_at, CAST(? AS timestamptz))
+                               + make_interval(days => ?), updated_at = ?, version = version + 1
                         WHERE id = ? AND expires_at IS NOT NULL""")
-                .params(days, id).update();
+                .params(now(), days, now(), id).update();
     }
 
     void addQuota(UUID id, long bytes) {
         jdbc.sql("""
                         UPDATE subscriptions SET quota_bytes = CASE WHEN quota_bytes > 9223372036854775807 - ?
                                    THEN 9223372036854775807 ELSE quota_bytes + ? END,
-                               updated_at = now(), version = version + 1
+                               updated_at = ?, version = version + 1
                         WHERE id = ? AND quota_bytes IS NOT NULL""")
-                .params(bytes, bytes, id).update();
+                .params(bytes, bytes, now(), id).update();
     }
 
     void setToken(UUID id, byte[] hash, byte[] sealed) {
-        jdbc.sql("UPDATE subscriptions SET sub_token_hash = ?, sub_token_ciphertext = ?, sub_token_rotated_at = now(),"
-                + " updated_at = now(), version = version + 1 WHERE id = ?").params(hash, sealed, id).update();
+        Timestamp now = now();
+        jdbc.sql("UPDATE subscriptions SET sub_token_hash = ?, sub_token_ciphertext = ?, sub_token_rotated_at = ?,"
+                + " updated_at = ?, version = version + 1 WHERE id = ?").params(hash, sealed, now, now, id).update();
     }
 
     byte[] sealedToken(UUID id) {
@@ -207,6 +210,10 @@ class SubscriptionRepository {
     Optional<Optional<UUID>> tenantOfUser(UUID userId) {
         return jdbc.sql("SELECT tenant_id FROM users WHERE id = ?").param(userId)
                 .query((rs, n) -> Optional.ofNullable(rs.getObject(1, UUID.class))).optional();
+    }
+
+    private Timestamp now() {
+        return Timestamp.from(clock.instant());
     }
 
     private static Timestamp ts(Instant i) {

@@ -3,6 +3,7 @@ package dev.gatehouse.domain.node;
 import dev.gatehouse.domain.model.Engine;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -107,10 +108,12 @@ public class DesiredState {
 
     private final JdbcClient jdbc;
     private final NodeEvents events;
+    private final Clock clock;
 
-    public DesiredState(JdbcClient jdbc, NodeEvents events) {
+    public DesiredState(JdbcClient jdbc, NodeEvents events, Clock clock) {
         this.jdbc = jdbc;
         this.events = events;
+        this.clock = clock;
     }
 
     /** Syncs every node that serves or should serve any credential of these subscriptions. */
@@ -186,9 +189,9 @@ public class DesiredState {
         }
         Map<UUID, Long> revisions = new TreeMap<>();
         jdbc.sql("""
-                        UPDATE node_revisions SET desired_revision = desired_revision + 1, desired_changed_at = now()
+                        UPDATE node_revisions SET desired_revision = desired_revision + 1, desired_changed_at = ?
                         WHERE node_id = ANY(?) RETURNING node_id, desired_revision""")
-                .param(changed.toArray(UUID[]::new))
+                .params(Timestamp.from(clock.instant()), changed.toArray(UUID[]::new))
                 .query((rs, n) -> revisions.put(rs.getObject(1, UUID.class), rs.getLong(2))).list();
         if (!changes.isEmpty()) {
             record(changes, revisions);

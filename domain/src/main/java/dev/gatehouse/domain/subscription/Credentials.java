@@ -25,9 +25,11 @@ public class Credentials {
 
     private final JdbcClient jdbc;
     private final WireGuardPool addresses;
+    private final java.time.Clock clock;
 
-    public Credentials(JdbcClient jdbc, String wireguardPool) {
+    public Credentials(JdbcClient jdbc, String wireguardPool, java.time.Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
         this.addresses = new WireGuardPool(jdbc, wireguardPool);
     }
 
@@ -115,8 +117,9 @@ public class Credentials {
 
     /** Revokes the subscription's active credentials (they leave every node at the next sync). */
     public void revokeAll(UUID subscriptionId) {
-        jdbc.sql("UPDATE engine_credentials SET status = 'revoked', revoked_at = now()"
-                + " WHERE subscription_id = ? AND status = 'active'").param(subscriptionId).update();
+        jdbc.sql("UPDATE engine_credentials SET status = 'revoked', revoked_at = ?"
+                + " WHERE subscription_id = ? AND status = 'active'")
+                .params(java.sql.Timestamp.from(clock.instant()), subscriptionId).update();
     }
 
     /**

@@ -15,7 +15,7 @@ class CredentialsIT extends DomainIT {
 
     @Test
     void credentialsAreMadeOnlyForTheEnginesInEffect() {
-        Credentials credentials = new Credentials(jdbc, "10.77.0.0/16");
+        Credentials credentials = new Credentials(jdbc, "10.77.0.0/16", java.time.Clock.systemUTC());
         Fixtures f = fixtures();
         UUID tenant = f.tenant();
         UUID person = f.person(tenant);
@@ -33,7 +33,7 @@ class CredentialsIT extends DomainIT {
 
     @Test
     void addressesComeFromTheCursorAndFreedOnesAreTakenAgain() {
-        Credentials credentials = new Credentials(jdbc, "10.78.0.0/16");
+        Credentials credentials = new Credentials(jdbc, "10.78.0.0/16", java.time.Clock.systemUTC());
         Fixtures f = fixtures();
         UUID tenant = f.tenant();
         List<UUID> subs = new java.util.ArrayList<>();
@@ -67,7 +67,7 @@ class CredentialsIT extends DomainIT {
                         INSERT INTO engine_credentials (tenant_id, subscription_id, engine, wg_public_key, wg_address)
                         VALUES (?, ?, 'wireguard', encode(decode(md5('a') || md5('b'), 'hex'), 'base64'), '10.79.0.4')""")
                 .params(tenant, held).update();
-        Credentials small = new Credentials(jdbc, "10.79.0.0/29");
+        Credentials small = new Credentials(jdbc, "10.79.0.0/29", java.time.Clock.systemUTC());
         List<String> got = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
             UUID sub = bareSubscription(tenant, f.person(tenant), "{wireguard}");
