@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.auth;
 
+import dev.gatehouse.controlapi.person.People;
 import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Caller;
@@ -9,7 +10,6 @@ import dev.gatehouse.controlapi.config.ControlApiProperties;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.problem.ErrorCode;
 import dev.gatehouse.controlapi.request.RequestContext;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +26,7 @@ class AuthService {
 
     private static final String BAD_CREDENTIALS = "wrong username or password";
 
+    private final People people;
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final PasswordHasher hasher;
@@ -45,7 +46,8 @@ class AuthService {
     AuthService(SigningKeys signingKeys, JdbcClient jdbc, TransactionTemplate tx, PasswordHasher hasher, Credentials credentials,
                 LoginThrottle throttle, SessionStore sessions, SessionService sessionService, AccessTokens accessTokens,
                 CallerFactory callers, AccessPolicy access, AdminAddresses adminAddresses, AuditLog audit,
-                Clock clock, ControlApiProperties properties) {
+                Clock clock, ControlApiProperties properties, People people) {
+        this.people = people;
         this.signingKeys = signingKeys;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -89,8 +91,7 @@ class AuthService {
         Account user = account.get();
         return tx.execute(status -> {
             if (hasher.needsRehash(user.passwordHash())) {
-                jdbc.sql("UPDATE users SET password_hash = ? WHERE id = ?")
-                        .params(hasher.hash(request.password()), user.id()).update();
+                people.rehash(user.id(), hasher.hash(request.password()));
             }
             UUID sessionId = sessions.createSession(user.id(), context == null ? null : context.clientIp(),
                     context == null ? null : context.userAgent());
@@ -100,8 +101,7 @@ class AuthService {
                 throw new ApiException(ErrorCode.ADDRESS_NOT_ALLOWED,
                         "administrators may not sign in from this address");
             }
-            jdbc.sql("UPDATE users SET last_login_at = ? WHERE id = ?")
-                    .params(Timestamp.from(clock.instant()), user.id()).update();
+            people.signedIn(user.id());
             String refresh = sessions.issueRefreshToken(sessionId, null);
             audit.recordAs(user.id(), user.username(), user.tenantId(), "auth.login", "session", sessionId, null, null);
             return tokens(user.id(), sessionId, refresh);
@@ -192,10 +192,7 @@ class AuthService {
         }
         String newHash = hasher.hash(request.newPassword());
         tx.executeWithoutResult(status -> {
-            Timestamp now = Timestamp.from(clock.instant());
-            jdbc.sql("UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ?,"
-                            + " version = version + 1 WHERE id = ?")
-                    .params(newHash, now, now, caller.userId()).update();
+            people.setPassword(caller.userId(), newHash);
             sessionService.endAllSessions(caller.userId(), "password changed");
             audit.record(null, "user.password_change", "user", caller.userId(), null, null);
         });

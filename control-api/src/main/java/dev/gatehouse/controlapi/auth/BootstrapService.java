@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.auth;
 
+import dev.gatehouse.controlapi.person.People;
 import dev.gatehouse.controlapi.token.OpaqueToken;
 import dev.gatehouse.controlapi.audit.AuditLog;
 import dev.gatehouse.controlapi.config.ControlApiProperties;
@@ -25,6 +26,7 @@ class BootstrapService {
 
     private static final Logger log = LoggerFactory.getLogger(BootstrapService.class);
 
+    private final People people;
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final PasswordHasher hasher;
@@ -35,7 +37,8 @@ class BootstrapService {
     private final java.time.Clock clock;
 
     BootstrapService(JdbcClient jdbc, TransactionTemplate tx, PasswordHasher hasher, Credentials credentials,
-                     AuditLog audit, ControlApiProperties properties, java.time.Clock clock) {
+                     AuditLog audit, ControlApiProperties properties, java.time.Clock clock, People people) {
+        this.people = people;
         this.clock = clock;
         this.jdbc = jdbc;
         this.tx = tx;
@@ -102,10 +105,7 @@ class BootstrapService {
     }
 
     private UUID insertAdmin(String username, String hash) {
-        return jdbc.sql("""
-                        INSERT INTO users (tenant_id, username, password_hash, platform_admin, password_changed_at)
-                        VALUES (NULL, ?, ?, true, ?) RETURNING id""")
-                .params(username, hash, now()).query(UUID.class).single();
+        return people.createPlatformAdmin(username, hash);
     }
 
     private java.sql.Timestamp now() {

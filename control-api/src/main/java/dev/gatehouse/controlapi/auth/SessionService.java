@@ -1,12 +1,10 @@
 package dev.gatehouse.controlapi.auth;
 
+import dev.gatehouse.controlapi.person.People;
 import dev.gatehouse.controlapi.access.PolicyStore;
 import dev.gatehouse.domain.support.AfterCommit;
-import java.sql.Timestamp;
-import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -19,25 +17,22 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class SessionService {
 
+    private final People people;
     private final SessionStore sessions;
     private final RevokedSessions revoked;
     private final PolicyStore policy;
-    private final JdbcClient jdbc;
-    private final Clock clock;
 
-    SessionService(SessionStore sessions, RevokedSessions revoked, PolicyStore policy, JdbcClient jdbc, Clock clock) {
+    SessionService(SessionStore sessions, RevokedSessions revoked, PolicyStore policy, People people) {
+        this.people = people;
         this.sessions = sessions;
         this.revoked = revoked;
         this.policy = policy;
-        this.jdbc = jdbc;
-        this.clock = clock;
     }
 
     /** Ends every session of the user and refuses tokens issued before now. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void endAllSessions(UUID userId, String reason) {
-        jdbc.sql("UPDATE users SET sessions_valid_after = ? WHERE id = ?")
-                .params(Timestamp.from(clock.instant()), userId).update();
+        people.endSessions(userId);
         List<UUID> ended = sessions.revokeAllOfUser(userId, reason);
         AfterCommit.run(() -> {
             revoked.revoke(ended);

@@ -5,6 +5,7 @@ import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.audit.AuditLog;
 import dev.gatehouse.controlapi.auth.Credentials;
+import dev.gatehouse.controlapi.person.People;
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.domain.node.DesiredState;
 import java.util.ArrayList;
@@ -33,10 +34,12 @@ class SubscriptionBulk {
     private final DesiredState desired;
     private final AccessPolicy access;
     private final AuditLog audit;
+    private final People people;
 
     SubscriptionBulk(SubscriptionRepository subscriptions, SubscriptionService service,
                      SubscriptionTransitions transitions, SubscriptionGuard guard, DesiredState desired,
-                     AccessPolicy access, AuditLog audit) {
+                     AccessPolicy access, AuditLog audit, People people) {
+        this.people = people;
         this.subscriptions = subscriptions;
         this.service = service;
         this.transitions = transitions;
@@ -60,13 +63,13 @@ class SubscriptionBulk {
             }
             names.add(name);
         }
-        SubscriptionRepository.Taken<List<UUID>> inserted = subscriptions.insertUsers(request.tenantId(), names);
+        People.Made inserted = people.createMany(request.tenantId(), names);
         if (inserted.takenName() != null) {
             // The transaction rolls back: no person of the request is kept.
             throw ApiException.conflict("the username '" + inserted.takenName() + "' is taken in this tenant");
         }
         SubscriptionDtos.SubscriptionTemplate t = request.template();
-        List<UUID> userIds = inserted.value();
+        List<UUID> userIds = inserted.ids();
         audit.recordAll(request.tenantId(), "user.create", "user", java.util.stream.IntStream.range(0, names.size())
                 .mapToObj(i -> new AuditLog.Entry(userIds.get(i), null, Map.of("username", names.get(i)))).toList());
         List<SubscriptionDtos.SubscriptionCreated> subs = service.createAll(request.tenantId(),

@@ -179,32 +179,6 @@ class SubscriptionRepository {
         jdbc.sql("DELETE FROM subscriptions WHERE id = ?").param(id).update();
     }
 
-    /**
-     * VPN end users without a login, made by a bulk creation; their ids in the order of the names,
-     * or the first name the tenant already has (the unique index decides, whatever the statistics).
-     */
-    Taken<List<UUID>> insertUsers(UUID tenantId, List<String> usernames) {
-        java.util.Map<String, UUID> made = new java.util.HashMap<>();
-        jdbc.sql("""
-                        INSERT INTO users (tenant_id, username)
-                        SELECT ?, n FROM unnest(?::text[]) WITH ORDINALITY AS u(n, i) ORDER BY i
-                        ON CONFLICT DO NOTHING
-                        RETURNING id, username""")
-                .params(tenantId, usernames.toArray(String[]::new))
-                .query(rs -> {
-                    made.put(rs.getString(2), rs.getObject(1, UUID.class));
-                });
-        for (String name : usernames) {
-            if (!made.containsKey(name)) {
-                return new Taken<>(null, name);
-            }
-        }
-        return new Taken<>(usernames.stream().map(made::get).toList(), null);
-    }
-
-    /** A result, or the name that was already taken. */
-    record Taken<T>(T value, String takenName) {
-    }
 
     /** The tenant of a user; empty when there is no such user, Optional.empty() inside for platform users. */
     Optional<Optional<UUID>> tenantOfUser(UUID userId) {

@@ -6,7 +6,10 @@ import dev.gatehouse.controlapi.web.OffsetPage;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SearchText;
-import java.time.Clock;
+import dev.gatehouse.controlapi.person.People;
+import dev.gatehouse.controlapi.person.Person;
+import dev.gatehouse.controlapi.person.PersonRecords;
+import dev.gatehouse.domain.model.UserStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,25 +20,32 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * People: JPA entities through Spring Data, the tenant filter from {@link TenantScope} (a person
- * with the self-service role sees only themselves). The username check stays SQL, in the two
- * shapes the (tenant, lower(username)) index serves.
+ * People as the API shows them: read through Spring Data with the tenant filter from
+ * {@link TenantScope} (a person with the self-service role sees only themselves), written through
+ * {@link People}. The username check stays SQL, in the two shapes the (tenant, lower(username))
+ * index serves.
  */
 @Component
 class UserRepository {
 
     private final PersonRecords people;
+    private final People writer;
     private final JdbcClient jdbc;
-    private final Clock clock;
 
-    UserRepository(PersonRecords people, JdbcClient jdbc, Clock clock) {
+    UserRepository(PersonRecords people, People writer, JdbcClient jdbc) {
         this.people = people;
+        this.writer = writer;
         this.jdbc = jdbc;
-        this.clock = clock;
     }
 
     Optional<UserDtos.UserResponse> find(UUID id) {
-        return people.findById(id).map(Person::response);
+        return people.findById(id).map(UserRepository::response);
+    }
+
+    private static UserDtos.UserResponse response(Person p) {
+        return new UserDtos.UserResponse(p.id(), p.tenantId(), p.username(), p.email(), p.displayName(),
+                p.status().db(), p.platformAdmin(), p.hasPassword(), p.lastLoginAt(), p.note(), p.createdAt(),
+                p.updatedAt());
     }
 
     Page<UserDtos.UserResponse> list(TenantFilter filter, UUID tenant, String status, String q, Sort sort,
@@ -55,7 +65,8 @@ class UserRepository {
                     cb.like(cb.lower(cb.coalesce(root.get("displayName"), "")), pattern, '\\')));
         }
         var found = people.findAll(Specification.allOf(where), OffsetPage.of(page, sort));
-        return new Page<>(found.getContent().stream().map(Person::response).toList(), found.getTotalElements(), page);
+        return new Page<>(found.getContent().stream().map(UserRepository::response).toList(), found.getTotalElements(),
+                page);
     }
 
     boolean usernameTaken(UUID tenantId, String username) {
@@ -69,25 +80,19 @@ class UserRepository {
     }
 
     UUID insert(UUID tenantId, String username, String email, String displayName, String passwordHash, String note) {
-        return people.saveAndFlush(new Person(tenantId, username, email, displayName, passwordHash, note,
-                clock.instant())).id();
+        return writer.create(tenantId, username, email, displayName, passwordHash, note);
     }
 
-    /** Flushed at once: sessions and the desired state read the person's status in SQL next. */
     void update(UUID id, UserDtos.UserUpdateRequest r) {
-        Person person = people.findById(id).orElseThrow();
-        person.update(r, clock.instant());
-        people.saveAndFlush(person);
+        writer.update(id, r.email(), r.displayName(), r.status() == null ? null : UserStatus.fromDb(r.status()),
+                r.note());
     }
 
     void setPassword(UUID id, String hash) {
-        Person person = people.findById(id).orElseThrow();
-        person.setPassword(hash, clock.instant());
-        people.saveAndFlush(person);
+        writer.setPassword(id, hash);
     }
 
     void delete(UUID id) {
-        people.deleteById(id);
-        people.flush();
+        writer.delete(id);
     }
 }
