@@ -1,8 +1,16 @@
 package dev.gatehouse.controlapi.subscription;
 
 import dev.gatehouse.controlapi.access.AccessPolicy.TenantFilter;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import dev.gatehouse.controlapi.access.TenantScope;
+import dev.gatehouse.controlapi.person.Person;
+import dev.gatehouse.controlapi.web.OffsetPage;
+import dev.gatehouse.controlapi.web.Page;
+import dev.gatehouse.controlapi.web.PageRequest;
+import dev.gatehouse.controlapi.web.SearchText;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -11,55 +19,49 @@ import java.util.UUID;
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.model.SubscriptionState;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
+import org.springframework.stereotype.Component;
 
-/** Subscriptions and their assignments in PostgreSQL. */
-@Repository
+/**
+ * Subscriptions: read as JPA records (the tenant filter from {@link TenantScope}), written in SQL,
+ * set-based, like the domain core writes them.
+ */
+@Component
 class SubscriptionRepository {
-
-    private static final String SELECT = """
-            SELECT s.id, s.tenant_id, s.user_id, s.plan_id, s.state, s.state_reason, s.engines, s.quota_bytes,
-                   s.used_bytes_up, s.used_bytes_down, s.lifetime_bytes_up, s.lifetime_bytes_down,
-                   s.reset_strategy, s.starts_at, s.expires_at, s.on_hold_deadline, s.last_reset_at,
-                   s.next_plan_id, s.assignment_strategy, s.assignment_tags, s.redundancy,
-                   coalesce((SELECT array_agg(a.node_id::text || ':' || a.role ORDER BY a.role <> 'primary', a.node_id)
-                             FROM node_assignments a WHERE a.subscription_id = s.id), '{}'),
-                   s.created_at, s.updated_at
-            FROM subscriptions s""";
-
-    private static final String WHERE = """
-             WHERE (:all OR s.tenant_id = ANY(:wide) OR (s.tenant_id = ANY(:self) AND s.user_id = :me))
-              AND (CAST(:tenant AS uuid) IS NULL OR s.tenant_id = :tenant)
-              AND (CAST(:state AS text) IS NULL OR s.state = :state)
-              AND (CAST(:plan AS uuid) IS NULL OR s.plan_id = :plan)
-              AND (CAST(:user AS uuid) IS NULL OR s.user_id = :user)
-              AND (CAST(:node AS uuid) IS NULL OR EXISTS (SELECT 1 FROM node_assignments a
-                                                           WHERE a.subscription_id = s.id AND a.node_id = :node))
-              AND (CAST(:tag AS text) IS NULL OR :tag = ANY(s.assignment_tags))
-              AND (CAST(:q AS text) IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = s.user_id
-                                                        AND lower(u.username) LIKE :q))""";
 
     /** The list filters of /subscriptions. */
     record Filter(UUID tenant, String state, UUID plan, UUID user, UUID node, String tag, String q) {
     }
 
+    private final SubscriptionRecords records;
+    private final EntityManager entities;
     private final JdbcClient jdbc;
     private final java.time.Clock clock;
 
-    SubscriptionRepository(JdbcClient jdbc, java.time.Clock clock) {
+    SubscriptionRepository(SubscriptionRecords records, EntityManager entities, JdbcClient jdbc,
+                           java.time.Clock clock) {
+        this.records = records;
+        this.entities = entities;
         this.jdbc = jdbc;
         this.clock = clock;
     }
 
+    /** The subscription as stored now: re-read, since its row is written in SQL. */
     Optional<SubscriptionDtos.SubscriptionResponse> find(UUID id) {
-        return jdbc.sql(SELECT + " WHERE s.id = ?").param(id).query(SubscriptionRepository::map).optional();
+        return records.findById(id).map(s -> {
+            entities.refresh(s);
+            return s.response();
+        });
     }
 
-    /** The subscriptions, in the order of the ids. */
+    /** New subscriptions, in the order of the ids. */
     List<SubscriptionDtos.SubscriptionResponse> findAll(List<UUID> ids) {
-        java.util.Map<UUID, SubscriptionDtos.SubscriptionResponse> byId = new java.util.HashMap<>();
-        jdbc.sql(SELECT + " WHERE s.id = ANY(?)").param(ids.toArray(UUID[]::new)).query(SubscriptionRepository::map)
-                .list().forEach(s -> byId.put(s.id(), s));
+        Map<UUID, SubscriptionDtos.SubscriptionResponse> byId = new HashMap<>();
+        records.findAllById(ids).forEach(s -> {
+            SubscriptionDtos.SubscriptionResponse r = s.response();
+            byId.put(r.id(), r);
+        });
         return ids.stream().map(byId::get).toList();
     }
 
@@ -69,22 +71,44 @@ class SubscriptionRepository {
         return find(id);
     }
 
-    List<SubscriptionDtos.SubscriptionResponse> list(TenantFilter access, Filter f, String orderBy, int limit,
-                                                     int offset) {
-        return bind(jdbc.sql(SELECT + " " + WHERE + orderBy + " LIMIT :limit OFFSET :offset"), access, f)
-                .param("limit", limit).param("offset", offset).query(SubscriptionRepository::map).list();
+    Page<SubscriptionDtos.SubscriptionResponse> list(TenantFilter access, Filter f, Sort sort, PageRequest page) {
+        List<Specification<Subscription>> where = new ArrayList<>();
+        where.add(TenantScope.visibleTo(access, "tenantId", "userId"));
+        equal(where, "tenantId", f.tenant());
+        equal(where, "state", f.state());
+        equal(where, "planId", f.plan());
+        equal(where, "userId", f.user());
+        if (f.node() != null) {
+            where.add((root, query, cb) -> {
+                var placement = root.join("placements");
+                query.distinct(true);
+                return cb.equal(placement.get("nodeId"), f.node());
+            });
+        }
+        if (f.tag() != null) {
+            // Hibernate's array_position: the 1-based position, 0 (or null) when absent.
+            where.add((root, query, cb) -> cb.greaterThan(cb.function("array_position", Integer.class,
+                    root.get("assignmentTags"), cb.literal(f.tag())), 0));
+        }
+        String pattern = SearchText.containsPattern(f.q());
+        if (pattern != null) {
+            where.add((root, query, cb) -> {
+                var person = query.subquery(UUID.class);
+                var p = person.from(Person.class);
+                person.select(p.get("id")).where(cb.equal(p.get("id"), root.get("userId")),
+                        cb.like(cb.lower(p.get("username")), pattern, '\\'));
+                return cb.exists(person);
+            });
+        }
+        var found = records.findAll(Specification.allOf(where), OffsetPage.of(page, sort));
+        return new Page<>(found.getContent().stream().map(Subscription::response).toList(), found.getTotalElements(),
+                page);
     }
 
-    long count(TenantFilter access, Filter f) {
-        return bind(jdbc.sql("SELECT count(*) FROM subscriptions s " + WHERE), access, f).query(Long.class).single();
-    }
-
-    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, TenantFilter access, Filter f) {
-        return spec.param("all", access.all()).param("wide", access.tenantWideArray())
-                .param("self", access.selfOnlyArray()).param("me", access.userId())
-                .param("tenant", f.tenant()).param("state", f.state()).param("plan", f.plan()).param("user", f.user())
-                .param("node", f.node()).param("tag", f.tag())
-                .param("q", dev.gatehouse.controlapi.web.SearchText.containsPattern(f.q()));
+    private static void equal(List<Specification<Subscription>> where, String attribute, Object value) {
+        if (value != null) {
+            where.add((root, query, cb) -> cb.equal(root.get(attribute), value));
+        }
     }
 
     /** The terms every subscription of one create request shares. */
@@ -198,18 +222,4 @@ class SubscriptionRepository {
         return t == null ? null : t.toInstant();
     }
 
-    private static SubscriptionDtos.SubscriptionResponse map(ResultSet rs, int n) throws SQLException {
-        List<SubscriptionDtos.Assignment> nodes = java.util.Arrays.stream((String[]) rs.getArray(22).getArray())
-                .map(v -> {
-                    String[] parts = v.split(":");
-                    return new SubscriptionDtos.Assignment(UUID.fromString(parts[0]), parts[1]);
-                }).toList();
-        return new SubscriptionDtos.SubscriptionResponse(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                rs.getObject(3, UUID.class), rs.getObject(4, UUID.class), rs.getString(5), rs.getString(6),
-                List.of((String[]) rs.getArray(7).getArray()), (Long) rs.getObject(8), rs.getLong(9), rs.getLong(10),
-                rs.getLong(11), rs.getLong(12), rs.getString(13), instant(rs.getTimestamp(14)),
-                instant(rs.getTimestamp(15)), instant(rs.getTimestamp(16)), instant(rs.getTimestamp(17)),
-                rs.getObject(18, UUID.class), rs.getString(19), List.of((String[]) rs.getArray(20).getArray()),
-                rs.getInt(21), nodes, rs.getTimestamp(23).toInstant(), rs.getTimestamp(24).toInstant());
-    }
 }

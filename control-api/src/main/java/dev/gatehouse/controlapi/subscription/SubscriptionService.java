@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -38,8 +39,9 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 class SubscriptionService {
 
-    private static final Map<String, String> SORTS = Map.of("created_at", "s.created_at", "expires_at", "s.expires_at",
-            "state", "s.state", "used_bytes", "(s.used_bytes_up + s.used_bytes_down)");
+    private static final Map<String, SortOrder.Field> SORTS = Map.of("created_at", SortOrder.Field.of("createdAt"),
+            "expires_at", SortOrder.Field.of("expiresAt"), "state", SortOrder.Field.of("state"),
+            "used_bytes", SortOrder.Field.of("usedBytes"));
 
     private final SubscriptionRepository subscriptions;
     private final SubscriptionGuard guard;
@@ -74,10 +76,8 @@ class SubscriptionService {
     Page<SubscriptionDtos.SubscriptionResponse> list(SubscriptionRepository.Filter filter, String sort,
                                                      PageRequest page) {
         access.checkTenantFilter(Module.SUBSCRIPTIONS, filter.tenant());
-        String orderBy = SortOrder.orderBy(sort, SORTS, "-created_at");
-        AccessPolicy.TenantFilter tenants = access.filter(Module.SUBSCRIPTIONS);
-        return new Page<>(subscriptions.list(tenants, filter, orderBy, page.limit(), page.offset()),
-                subscriptions.count(tenants, filter), page);
+        Sort order = SortOrder.sort(sort, SORTS, "-created_at");
+        return subscriptions.list(access.filter(Module.SUBSCRIPTIONS), filter, order, page);
     }
 
     @Transactional(readOnly = true)
