@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.gatehouse.domain.model.UserStatus;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -82,7 +83,7 @@ public class PolicyStore {
                                     Scope.valueOf(rs.getString(4))));
                 });
         UserRow u = user.get();
-        return Optional.of(new CallerSnapshot(u.id(), u.username(), "active".equals(u.status()), u.platformAdmin(),
+        return Optional.of(new CallerSnapshot(u.id(), u.username(), UserStatus.ACTIVE.db().equals(u.status()), u.platformAdmin(),
                 u.validAfter().toInstant(), grants));
     }
 }

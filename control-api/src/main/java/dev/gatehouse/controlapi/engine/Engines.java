@@ -1,17 +1,19 @@
 package dev.gatehouse.controlapi.engine;
 
 import dev.gatehouse.controlapi.problem.ApiException;
+import dev.gatehouse.domain.model.Engine;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
-/** The VPN engines Gatehouse drives, and the check of engine lists clients send. */
+/** The check of engine lists clients send, against the domain's {@link Engine}s. */
 public final class Engines {
 
-    public static final String XRAY = "xray";
-    public static final String WIREGUARD = "wireguard";
-    public static final Set<String> ALL = Set.of(XRAY, WIREGUARD);
+    private static final Set<String> ALL = Arrays.stream(Engine.values()).map(Engine::db)
+            .collect(Collectors.toUnmodifiableSet());
 
     private Engines() {
     }

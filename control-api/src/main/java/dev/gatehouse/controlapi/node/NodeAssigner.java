@@ -2,6 +2,7 @@ package dev.gatehouse.controlapi.node;
 
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.domain.model.AssignmentStrategy;
+import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.DesiredState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -224,7 +225,7 @@ public class NodeAssigner {
         if (status == null) {
             return ApiException.notFound("node " + nodeId);
         }
-        return ApiException.conflict("node " + nodeId + ("disabled".equals(status) ? " is disabled"
+        return ApiException.conflict("node " + nodeId + (NodeStatus.fromDb(status) == NodeStatus.DISABLED ? " is disabled"
                 : " does not offer these engines or already serves this subscription"));
     }
 
