@@ -165,6 +165,29 @@ class ServedRulesIT extends ControlApiTest {
                 .param(id).query(String.class).list()).containsExactly("wireguard", "xray");
     }
 
+    @Test
+    void aFullAddressPoolIsAConflictAndWritesNothing() {
+        Tenant tenant = newTenant();
+        node(tenant, null);
+        String plan = plan(tenant, null);
+        // The cursor of the tenant's pool past its last address (10.66.255.254).
+        jdbc.sql("INSERT INTO wg_address_pools (tenant_id, pool, next_offset) VALUES (?, '10.66.0.0/16', 65535)")
+                .param(tenant.id()).update();
+        String user = root.post("/users", map("tenant_id", tenant.id(), "username", "full-pool")).text("id");
+
+        Api.Response refused = root.post("/subscriptions", map("user_id", user, "plan_id", plan));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(refused.text("detail")).isEqualTo("the WireGuard address pool 10.66.0.0/16 of this tenant is full");
+        assertThat(refused.body()).doesNotContain("DomainException").doesNotContain("wg_address_pools");
+        assertThat(jdbc.sql("SELECT count(*) FROM subscriptions WHERE user_id = ?").param(UUID.fromString(user))
+                .query(Long.class).single()).as("nothing half written").isZero();
+
+        // An Xray-only subscription needs no address and is still made.
+        assertThat(root.post("/subscriptions", map("user_id", user, "plan_id", plan, "engines", List.of("xray")))
+                .status()).isEqualTo(201);
+    }
+
     private List<Long> load(List<String> nodes) {
         return nodes.stream().map(n -> jdbc.sql("SELECT count(*) FROM node_assignments WHERE node_id = ?")
                 .param(UUID.fromString(n)).query(Long.class).single()).toList();

@@ -255,7 +255,7 @@ public class DesiredState {
                                 JOIN engine_credentials c ON c.id = ns.credential_id
                                 JOIN subscriptions s ON s.id = c.subscription_id
                                 WHERE ns.node_id = ? ORDER BY c.id""")
-                .param(nodeId).query(DesiredState::credential).list()));
+                .param(nodeId).query((rs, n) -> credentialAt(rs, 1)).list()));
     }
 
     /**
@@ -362,10 +362,6 @@ public class DesiredState {
     private NodeEngineSettings config(UUID nodeId) {
         return NodeEngineSettings.parse(jdbc.sql("SELECT engines::text FROM nodes WHERE id = ?").param(nodeId)
                 .query(String.class).optional().orElse(null));
-    }
-
-    private static ServedCredential credential(ResultSet rs, int n) throws SQLException {
-        return credentialAt(rs, 1);
     }
 
     /** Reads the CREDENTIAL_COLUMNS starting at column {@code first}. */
