@@ -99,7 +99,7 @@ class Node {
 
     NodeDtos.NodeResponse response() {
         return new NodeDtos.NodeResponse(id, tenantId, name, address, List.of(tags), capacity, usageCoefficient,
-                NodeDtos.NodeEngines.of(NodeEngineSettings.parse(engines)), status, assignedCount, lastSeenAt,
+                NodeDtos.NodeEngines.of(NodeEngineSettings.parse(engines)), NodeStatus.fromDb(status), assignedCount, lastSeenAt,
                 createdAt, updatedAt);
     }
 }

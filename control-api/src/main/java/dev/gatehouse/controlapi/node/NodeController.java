@@ -1,12 +1,12 @@
 package dev.gatehouse.controlapi.node;
 
+import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.access.RequiresPermission;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -35,8 +35,7 @@ class NodeController {
     @GetMapping("/nodes")
     @RequiresPermission(module = Module.NODES, operation = Operation.READ)
     Page<NodeDtos.NodeResponse> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
-                                     @RequestParam(required = false)
-                                     @Pattern(regexp = "^(pending|online|degraded|offline|disabled)$") String status,
+                                     @RequestParam(required = false) NodeStatus status,
                                      @RequestParam(required = false) @Size(max = 64) String tag,
                                      @RequestParam(required = false) @Size(max = 100) String q,
                                      @RequestParam(required = false) @Size(max = 40) String sort,

@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.node;
 
+import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.NodeEngineSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -97,7 +98,7 @@ public final class NodeDtos {
     }
 
     public record NodeResponse(UUID id, UUID tenantId, String name, String address, List<String> tags,
-                               Integer capacity, BigDecimal usageCoefficient, NodeEngines engines, String status,
+                               Integer capacity, BigDecimal usageCoefficient, NodeEngines engines, NodeStatus status,
                                long assigned, Instant lastSeenAt, Instant createdAt, Instant updatedAt) {
     }
 
@@ -115,7 +116,7 @@ public final class NodeDtos {
      * @param session        "connected" when the agent was seen within the last 90 s, else "disconnected"
      * @param inSync         the agent has applied the latest desired state
      */
-    public record HealthResponse(UUID nodeId, String status, String session, Instant lastSeenAt,
+    public record HealthResponse(UUID nodeId, NodeStatus status, String session, Instant lastSeenAt,
                                  long desiredRevision, long appliedRevision, boolean inSync, String agentVersion,
                                  Map<String, Object> coreVersions) {
     }

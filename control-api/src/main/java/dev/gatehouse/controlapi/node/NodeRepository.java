@@ -52,7 +52,7 @@ class NodeRepository {
         });
     }
 
-    Page<NodeDtos.NodeResponse> list(TenantFilter filter, UUID tenant, String status, String tag, String q, Sort sort,
+    Page<NodeDtos.NodeResponse> list(TenantFilter filter, UUID tenant, NodeStatus status, String tag, String q, Sort sort,
                                      PageRequest page) {
         List<Specification<Node>> where = new ArrayList<>();
         where.add(TenantScope.visibleTo(filter, "tenantId", null));
@@ -60,7 +60,7 @@ class NodeRepository {
             where.add((root, query, cb) -> cb.equal(root.get("tenantId"), tenant));
         }
         if (status != null) {
-            where.add((root, query, cb) -> cb.equal(root.get("status"), status));
+            where.add((root, query, cb) -> cb.equal(root.get("status"), status.db()));
         }
         if (tag != null) {
             // Hibernate's array_position: the 1-based position, 0 (or null) when absent.
@@ -138,7 +138,7 @@ class NodeRepository {
                     boolean connected = seen != null && seen.toInstant().isAfter(now.minusSeconds(90));
                     long desired = rs.getLong(4);
                     long applied = rs.getLong(5);
-                    return new NodeDtos.HealthResponse(rs.getObject(1, UUID.class), rs.getString(2),
+                    return new NodeDtos.HealthResponse(rs.getObject(1, UUID.class), NodeStatus.fromDb(rs.getString(2)),
                             connected ? "connected" : "disconnected", seen == null ? null : seen.toInstant(),
                             desired, applied, applied >= desired, rs.getString(6), readMap(rs.getString(7)));
                 })

@@ -50,7 +50,7 @@ class NodeService {
     }
 
     @Transactional(readOnly = true)
-    Page<NodeDtos.NodeResponse> list(UUID tenant, String status, String tag, String q, String sort, PageRequest page) {
+    Page<NodeDtos.NodeResponse> list(UUID tenant, NodeStatus status, String tag, String q, String sort, PageRequest page) {
         access.checkTenantFilter(Module.NODES, tenant);
         Sort order = SortOrder.sort(sort, SORTS, "name");
         return nodes.list(access.filter(Module.NODES), tenant, status, tag, q, order, page);
@@ -114,7 +114,7 @@ class NodeService {
     @Transactional
     NodeDtos.NodeResponse enable(UUID id) {
         NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
-        if (NodeStatus.fromDb(before.status()) != NodeStatus.DISABLED) {
+        if (before.status() != NodeStatus.DISABLED) {
             return before;
         }
         nodes.setStatus(id, before.lastSeenAt() == null ? NodeStatus.PENDING : NodeStatus.OFFLINE);

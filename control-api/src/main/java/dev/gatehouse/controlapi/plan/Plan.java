@@ -50,7 +50,7 @@ class Plan {
         this.quotaBytes = r.quotaBytes();
         this.durationDays = r.durationDays();
         this.engines = engines.toArray(String[]::new);
-        this.resetStrategy = r.resetStrategy() == null ? ResetStrategy.NO_RESET.db() : r.resetStrategy();
+        this.resetStrategy = (r.resetStrategy() == null ? ResetStrategy.NO_RESET : r.resetStrategy()).db();
         this.startOnFirstUse = Boolean.TRUE.equals(r.startOnFirstUse());
         this.onHoldDays = r.onHoldDays();
         this.nextPlanId = r.nextPlanId();
@@ -79,7 +79,7 @@ class Plan {
             this.engines = engines.toArray(String[]::new);
         }
         if (r.resetStrategy() != null) {
-            resetStrategy = r.resetStrategy();
+            resetStrategy = r.resetStrategy().db();
         }
         if (r.startOnFirstUse() != null) {
             startOnFirstUse = r.startOnFirstUse();
@@ -106,7 +106,7 @@ class Plan {
 
     PlanDtos.PlanResponse response() {
         return new PlanDtos.PlanResponse(id, tenantId, name, description, quotaBytes, durationDays, List.of(engines),
-                resetStrategy, startOnFirstUse, onHoldDays, nextPlanId, allowEngineOverride, subscriptions, createdAt,
+                ResetStrategy.fromDb(resetStrategy), startOnFirstUse, onHoldDays, nextPlanId, allowEngineOverride, subscriptions, createdAt,
                 updatedAt);
     }
 }

@@ -1,10 +1,10 @@
 package dev.gatehouse.controlapi.plan;
 
+import dev.gatehouse.domain.model.ResetStrategy;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
@@ -16,8 +16,6 @@ final class PlanDtos {
 
     private PlanDtos() {
     }
-
-    static final String RESET = "^(no_reset|day|week|month|year)$";
 
     /**
      * @param quotaBytes      data limit; omitted or null for unlimited
@@ -31,8 +29,7 @@ final class PlanDtos {
                              @PositiveOrZero Long quotaBytes,
                              @Min(1) @Max(36500) Integer durationDays,
                              @NotNull @Size(min = 1, max = 2) List<@NotBlank String> engines,
-                             @Pattern(regexp = RESET, message = "must be no_reset, day, week, month or year")
-                             String resetStrategy,
+                             ResetStrategy resetStrategy,
                              Boolean startOnFirstUse,
                              @Min(1) @Max(3650) Integer onHoldDays,
                              UUID nextPlanId,
@@ -46,8 +43,7 @@ final class PlanDtos {
                              Boolean quotaUnlimited,
                              @Min(1) @Max(36500) Integer durationDays,
                              @Size(min = 1, max = 2) List<@NotBlank String> engines,
-                             @Pattern(regexp = RESET, message = "must be no_reset, day, week, month or year")
-                             String resetStrategy,
+                             ResetStrategy resetStrategy,
                              Boolean startOnFirstUse,
                              @Min(1) @Max(3650) Integer onHoldDays,
                              UUID nextPlanId,
@@ -55,7 +51,7 @@ final class PlanDtos {
     }
 
     record PlanResponse(UUID id, UUID tenantId, String name, String description, Long quotaBytes,
-                        Integer durationDays, List<String> engines, String resetStrategy, boolean startOnFirstUse,
+                        Integer durationDays, List<String> engines, ResetStrategy resetStrategy, boolean startOnFirstUse,
                         Integer onHoldDays, UUID nextPlanId, boolean allowEngineOverride, long subscriptions,
                         Instant createdAt, Instant updatedAt) {
     }

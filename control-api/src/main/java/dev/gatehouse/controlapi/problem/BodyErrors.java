@@ -1,5 +1,7 @@
 package dev.gatehouse.controlapi.problem;
 
+import dev.gatehouse.domain.model.DbEnum;
+import java.util.Map;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.InvalidFormatException;
@@ -10,6 +12,17 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 final class BodyErrors {
 
     private BodyErrors() {
+    }
+
+    /** A field whose value is not one of its enum's database values, and "must be a, b or c"; else empty. */
+    static java.util.Optional<Map<String, Object>> choiceError(HttpMessageNotReadableException e) {
+        if (e.getMostSpecificCause() instanceof InvalidFormatException f && f.getTargetType() != null
+                && DbEnum.class.isAssignableFrom(f.getTargetType())) {
+            @SuppressWarnings("unchecked")
+            Class<? extends DbEnum> type = (Class<? extends DbEnum>) f.getTargetType();
+            return java.util.Optional.of(Map.of("field", path(f), "message", DbEnum.choices(type)));
+        }
+        return java.util.Optional.empty();
     }
 
     static String describe(HttpMessageNotReadableException e) {

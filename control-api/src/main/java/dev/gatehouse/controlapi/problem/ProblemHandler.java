@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import dev.gatehouse.domain.model.DbEnum;
 import dev.gatehouse.domain.support.DomainException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,8 +83,15 @@ class ProblemHandler {
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
         String field = toSnakeCase(e.getName());
-        return respond(ErrorCode.VALIDATION_FAILED, field + ": has the wrong format",
-                Map.of("errors", List.of(Map.of("field", field, "message", "has the wrong format"))), request);
+        String message = "has the wrong format";
+        Class<?> type = e.getRequiredType();
+        if (type != null && DbEnum.class.isAssignableFrom(type)) {
+            @SuppressWarnings("unchecked")
+            Class<? extends DbEnum> choices = (Class<? extends DbEnum>) type;
+            message = DbEnum.choices(choices);
+        }
+        return respond(ErrorCode.VALIDATION_FAILED, field + ": " + message,
+                Map.of("errors", List.of(Map.of("field", field, "message", message))), request);
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
@@ -99,6 +107,11 @@ class ProblemHandler {
             if (t instanceof dev.gatehouse.controlapi.problem.PayloadTooLargeException tooLarge) {
                 return respond(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), Map.of(), request);
             }
+        }
+        var choice = BodyErrors.choiceError(e);
+        if (choice.isPresent()) {
+            return respond(ErrorCode.VALIDATION_FAILED, choice.get().get("field") + ": " + choice.get().get("message"),
+                    Map.of("errors", List.of(choice.get())), request);
         }
         return respond(ErrorCode.MALFORMED_REQUEST, BodyErrors.describe(e), Map.of(), request);
     }

@@ -1,5 +1,8 @@
 package dev.gatehouse.controlapi.subscription;
 
+import dev.gatehouse.domain.model.ResetStrategy;
+import dev.gatehouse.domain.model.SubscriptionState;
+import dev.gatehouse.domain.model.AssignmentStrategy;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Embeddable;
@@ -74,9 +77,10 @@ class Subscription {
                 .sorted(Comparator.comparing((Placement p) -> !"primary".equals(p.role()))
                         .thenComparing(Placement::nodeId))
                 .map(p -> new SubscriptionDtos.Assignment(p.nodeId(), p.role())).toList();
-        return new SubscriptionDtos.SubscriptionResponse(id, tenantId, userId, planId, state, stateReason,
+        return new SubscriptionDtos.SubscriptionResponse(id, tenantId, userId, planId, SubscriptionState.fromDb(state), stateReason,
                 List.of(engines), quotaBytes, usedBytesUp, usedBytesDown, lifetimeBytesUp, lifetimeBytesDown,
-                resetStrategy, startsAt, expiresAt, onHoldDeadline, lastResetAt, nextPlanId, assignmentStrategy,
+                ResetStrategy.fromDb(resetStrategy), startsAt, expiresAt, onHoldDeadline, lastResetAt, nextPlanId,
+                AssignmentStrategy.fromDb(assignmentStrategy),
                 List.of(assignmentTags), redundancy, nodes, createdAt, updatedAt);
     }
 }

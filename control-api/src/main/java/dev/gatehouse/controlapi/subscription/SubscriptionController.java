@@ -1,12 +1,12 @@
 package dev.gatehouse.controlapi.subscription;
 
+import dev.gatehouse.domain.model.SubscriptionState;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.access.RequiresPermission;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -42,8 +42,7 @@ class SubscriptionController {
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
     Page<SubscriptionDtos.SubscriptionResponse> list(
             @RequestParam(name = "tenant_id", required = false) UUID tenantId,
-            @RequestParam(required = false)
-            @Pattern(regexp = "^(active|on_hold|exhausted|expired|suspended|disabled)$") String state,
+            @RequestParam(required = false) SubscriptionState state,
             @RequestParam(name = "plan_id", required = false) UUID planId,
             @RequestParam(name = "user_id", required = false) UUID userId,
             @RequestParam(name = "node_id", required = false) UUID nodeId,

@@ -1,11 +1,13 @@
 package dev.gatehouse.controlapi.subscription;
 
+import dev.gatehouse.domain.model.ResetStrategy;
+import dev.gatehouse.domain.model.SubscriptionState;
+import dev.gatehouse.domain.model.AssignmentStrategy;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
@@ -19,8 +21,6 @@ final class SubscriptionDtos {
     private SubscriptionDtos() {
     }
 
-    static final String STRATEGY = "^(manual|round_robin|by_tag|by_capacity)$";
-
     /**
      * @param engines    defaults to the plan's engines, and must be among them
      * @param quotaBytes overrides the plan's quota for this subscription
@@ -32,9 +32,7 @@ final class SubscriptionDtos {
                                      @Size(min = 1, max = 2) List<@NotBlank String> engines,
                                      @PositiveOrZero Long quotaBytes,
                                      Instant expiresAt,
-                                     @Pattern(regexp = STRATEGY,
-                                             message = "must be manual, round_robin, by_tag or by_capacity")
-                                     String strategy,
+                                     AssignmentStrategy strategy,
                                      @Size(max = 16) List<@NotBlank String> tags,
                                      @Min(0) @Max(16) Integer redundancy,
                                      @Size(max = 17) List<UUID> nodeIds) {
@@ -48,8 +46,7 @@ final class SubscriptionDtos {
                                      UUID nextPlanId) {
     }
 
-    record ReassignRequest(@Pattern(regexp = STRATEGY,
-                                    message = "must be manual, round_robin, by_tag or by_capacity") String strategy,
+    record ReassignRequest(AssignmentStrategy strategy,
                            @Size(max = 16) List<@NotBlank String> tags,
                            @Min(0) @Max(16) Integer redundancy,
                            @Size(max = 17) List<UUID> nodeIds) {
@@ -61,11 +58,11 @@ final class SubscriptionDtos {
     record Assignment(UUID nodeId, String role) {
     }
 
-    record SubscriptionResponse(UUID id, UUID tenantId, UUID userId, UUID planId, String state, String stateReason,
+    record SubscriptionResponse(UUID id, UUID tenantId, UUID userId, UUID planId, SubscriptionState state, String stateReason,
                                 List<String> engines, Long quotaBytes, long usedBytesUp, long usedBytesDown,
-                                long lifetimeBytesUp, long lifetimeBytesDown, String resetStrategy, Instant startsAt,
+                                long lifetimeBytesUp, long lifetimeBytesDown, ResetStrategy resetStrategy, Instant startsAt,
                                 Instant expiresAt, Instant onHoldDeadline, Instant lastResetAt, UUID nextPlanId,
-                                String strategy, List<String> tags, int redundancy, List<Assignment> nodes,
+                                AssignmentStrategy strategy, List<String> tags, int redundancy, List<Assignment> nodes,
                                 Instant createdAt, Instant updatedAt) {
     }
 
@@ -78,8 +75,7 @@ final class SubscriptionDtos {
                                 @Size(min = 1, max = 2) List<@NotBlank String> engines,
                                 @PositiveOrZero Long quotaBytes,
                                 Instant expiresAt,
-                                @Pattern(regexp = STRATEGY,
-                                        message = "must be manual, round_robin, by_tag or by_capacity") String strategy,
+                                AssignmentStrategy strategy,
                                 @Size(max = 16) List<@NotBlank String> tags,
                                 @Min(0) @Max(16) Integer redundancy,
                                 @Size(max = 17) List<UUID> nodeIds) {

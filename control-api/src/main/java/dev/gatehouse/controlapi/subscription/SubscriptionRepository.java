@@ -1,5 +1,7 @@
 package dev.gatehouse.controlapi.subscription;
 
+import dev.gatehouse.domain.model.ResetStrategy;
+import dev.gatehouse.domain.model.AssignmentStrategy;
 import dev.gatehouse.controlapi.access.AccessPolicy.TenantFilter;
 import dev.gatehouse.controlapi.access.TenantScope;
 import dev.gatehouse.controlapi.person.Person;
@@ -31,7 +33,7 @@ import org.springframework.stereotype.Component;
 class SubscriptionRepository {
 
     /** The list filters of /subscriptions. */
-    record Filter(UUID tenant, String state, UUID plan, UUID user, UUID node, String tag, String q) {
+    record Filter(UUID tenant, SubscriptionState state, UUID plan, UUID user, UUID node, String tag, String q) {
     }
 
     private final SubscriptionRecords records;
@@ -75,7 +77,7 @@ class SubscriptionRepository {
         List<Specification<Subscription>> where = new ArrayList<>();
         where.add(TenantScope.visibleTo(access, "tenantId", "userId"));
         equal(where, "tenantId", f.tenant());
-        equal(where, "state", f.state());
+        equal(where, "state", f.state() == null ? null : f.state().db());
         equal(where, "planId", f.plan());
         equal(where, "userId", f.user());
         if (f.node() != null) {
@@ -113,8 +115,8 @@ class SubscriptionRepository {
 
     /** The terms every subscription of one create request shares. */
     record Terms(UUID tenantId, UUID planId, SubscriptionState state, List<Engine> engines, Long quota,
-                 String resetStrategy, Instant startsAt, Instant expiresAt, Instant onHoldDeadline, UUID nextPlanId,
-                 String strategy, List<String> tags, int redundancy) {
+                 ResetStrategy resetStrategy, Instant startsAt, Instant expiresAt, Instant onHoldDeadline, UUID nextPlanId,
+                 AssignmentStrategy strategy, List<String> tags, int redundancy) {
     }
 
     /** One subscription to make: its id (chosen ahead, so its token can be sealed), person and token. */
@@ -134,8 +136,8 @@ class SubscriptionRepository {
                              AS r(id, user_id, hash, sealed, i)
                         ORDER BY r.i""")
                 .params(t.tenantId(), t.planId(), t.state().db(), Engine.dbArray(t.engines()), t.quota(),
-                        t.resetStrategy(), ts(t.startsAt()), ts(t.expiresAt()), ts(t.onHoldDeadline()), t.nextPlanId(),
-                        t.strategy(), t.tags().toArray(String[]::new), t.redundancy(),
+                        t.resetStrategy().db(), ts(t.startsAt()), ts(t.expiresAt()), ts(t.onHoldDeadline()), t.nextPlanId(),
+                        t.strategy().db(), t.tags().toArray(String[]::new), t.redundancy(),
                         rows.stream().map(NewSubscription::id).toArray(UUID[]::new),
                         rows.stream().map(NewSubscription::userId).toArray(UUID[]::new),
                         rows.stream().map(NewSubscription::tokenHash).toArray(byte[][]::new),
@@ -157,10 +159,10 @@ class SubscriptionRepository {
                 .update();
     }
 
-    void setAssignment(UUID id, String strategy, List<String> tags, int redundancy) {
+    void setAssignment(UUID id, AssignmentStrategy strategy, List<String> tags, int redundancy) {
         jdbc.sql("UPDATE subscriptions SET assignment_strategy = ?, assignment_tags = ?, redundancy = ?,"
                         + " updated_at = ?, version = version + 1 WHERE id = ?")
-                .params(strategy, tags.toArray(String[]::new), redundancy, now(), id).update();
+                .params(strategy.db(), tags.toArray(String[]::new), redundancy, now(), id).update();
     }
 
     void resetUsage(UUID id, Instant at) {

@@ -113,13 +113,13 @@ class SubscriptionService {
         }
         boolean onHold = plan.startOnFirstUse();
         AssignmentStrategy strategy = request.strategy() == null ? AssignmentStrategy.ROUND_ROBIN
-                : AssignmentStrategy.fromDb(request.strategy());
+                : request.strategy();
         SubscriptionRepository.Terms terms = new SubscriptionRepository.Terms(tenantId, plan.id(),
                 onHold ? SubscriptionState.ON_HOLD : SubscriptionState.ACTIVE, engines,
-                request.quotaBytes() != null ? request.quotaBytes() : plan.quotaBytes(), plan.resetStrategy().db(),
+                request.quotaBytes() != null ? request.quotaBytes() : plan.quotaBytes(), plan.resetStrategy(),
                 onHold ? null : now,
                 request.expiresAt() != null ? request.expiresAt() : onHold ? null : plan.expiryFrom(now),
-                onHold ? now.plus(Duration.ofDays(plan.onHoldDays())) : null, plan.nextPlanId(), strategy.db(),
+                onHold ? now.plus(Duration.ofDays(plan.onHoldDays())) : null, plan.nextPlanId(), strategy,
                 normalisedTags(request.tags()), request.redundancy() == null ? 0 : request.redundancy());
 
         List<SubscriptionRepository.NewSubscription> rows = new ArrayList<>();
@@ -175,12 +175,11 @@ class SubscriptionService {
     @Transactional
     SubscriptionDtos.SubscriptionResponse reassign(UUID id, SubscriptionDtos.ReassignRequest request) {
         SubscriptionDtos.SubscriptionResponse before = guard.locked(id, Operation.UPDATE);
-        AssignmentStrategy strategy = AssignmentStrategy.fromDb(request.strategy() == null ? before.strategy()
-                : request.strategy());
+        AssignmentStrategy strategy = request.strategy() == null ? before.strategy() : request.strategy();
         List<String> tags = request.tags() == null ? before.tags() : normalisedTags(request.tags());
         int redundancy = request.redundancy() == null ? before.redundancy() : request.redundancy();
         assigner.unassign(id);
-        subscriptions.setAssignment(id, strategy.db(), tags, redundancy);
+        subscriptions.setAssignment(id, strategy, tags, redundancy);
         assigner.assign(before.tenantId(), id, strategy, tags, redundancy, request.nodeIds(),
                 before.engines().toArray(String[]::new));
         desired.syncSubscriptions(List.of(id));

@@ -85,7 +85,7 @@ class SubscriptionTransitions {
     /** Applies a transition to a locked subscription; the caller syncs the nodes. */
     @Transactional(propagation = Propagation.MANDATORY)
     void apply(SubscriptionDtos.SubscriptionResponse s, Action action, String reason) {
-        SubscriptionState state = SubscriptionState.fromDb(s.state());
+        SubscriptionState state = s.state();
         switch (action) {
             case SUSPEND -> {
                 require(state, action, SUSPENDABLE);

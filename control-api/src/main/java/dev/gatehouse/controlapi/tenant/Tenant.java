@@ -54,6 +54,6 @@ class Tenant {
     }
 
     TenantDtos.TenantResponse response() {
-        return new TenantDtos.TenantResponse(id, name, slug, status, createdAt, updatedAt);
+        return new TenantDtos.TenantResponse(id, name, slug, status(), createdAt, updatedAt);
     }
 }

@@ -1,12 +1,12 @@
 package dev.gatehouse.controlapi.tenant;
 
+import dev.gatehouse.domain.model.TenantStatus;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.access.RequiresPermission;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -34,8 +34,7 @@ class TenantController {
     @GetMapping("/tenants")
     @RequiresPermission(module = Module.TENANTS, operation = Operation.READ)
     Page<TenantDtos.TenantResponse> list(@RequestParam(required = false) @Size(max = 100) String q,
-                                         @RequestParam(required = false)
-                                         @Pattern(regexp = "^(active|suspended)$") String status,
+                                         @RequestParam(required = false) TenantStatus status,
                                          @RequestParam(required = false) @Size(max = 40) String sort,
                                          @Valid PageRequest page) {
         return service.list(q, status, sort, page);

@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.tenant;
 
+import dev.gatehouse.domain.model.TenantStatus;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -18,10 +19,9 @@ final class TenantDtos {
     }
 
     record TenantUpdateRequest(@Size(min = 1, max = 200) String name,
-                               @Pattern(regexp = "^(active|suspended)$", message = "must be active or suspended")
-                               String status) {
+                               TenantStatus status) {
     }
 
-    record TenantResponse(UUID id, String name, String slug, String status, Instant createdAt, Instant updatedAt) {
+    record TenantResponse(UUID id, String name, String slug, TenantStatus status, Instant createdAt, Instant updatedAt) {
     }
 }

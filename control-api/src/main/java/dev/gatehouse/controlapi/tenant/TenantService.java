@@ -51,7 +51,7 @@ class TenantService {
     }
 
     @Transactional(readOnly = true)
-    Page<TenantDtos.TenantResponse> list(String q, String status, String sort, PageRequest page) {
+    Page<TenantDtos.TenantResponse> list(String q, TenantStatus status, String sort, PageRequest page) {
         Sort order = SortOrder.sort(sort, SORTS, "name");
         List<Specification<Tenant>> where = new ArrayList<>();
         where.add(TenantScope.visibleTo(access.filter(Module.TENANTS), "id", null));
@@ -61,7 +61,7 @@ class TenantService {
                     cb.like(root.get("slug"), pattern, '\\')));
         }
         if (status != null) {
-            where.add((root, query, cb) -> cb.equal(root.get("status"), status));
+            where.add((root, query, cb) -> cb.equal(root.get("status"), status.db()));
         }
         Specification<Tenant> spec = Specification.allOf(where);
         var found = tenants.findAll(spec, OffsetPage.of(page, order));
@@ -99,7 +99,7 @@ class TenantService {
             tenant.rename(request.name().trim(), clock.instant());
         }
         if (request.status() != null) {
-            tenant.setStatus(TenantStatus.fromDb(request.status()), clock.instant());
+            tenant.setStatus(request.status(), clock.instant());
         }
         // Flushed before the desired state reads the tenant's status in SQL.
         TenantDtos.TenantResponse after = tenants.saveAndFlush(tenant).response();

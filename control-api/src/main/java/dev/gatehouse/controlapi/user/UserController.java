@@ -1,12 +1,12 @@
 package dev.gatehouse.controlapi.user;
 
+import dev.gatehouse.domain.model.UserStatus;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.access.RequiresPermission;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -34,8 +34,7 @@ class UserController {
     @GetMapping("/users")
     @RequiresPermission(module = Module.USERS, operation = Operation.READ)
     Page<UserDtos.UserResponse> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
-                                     @RequestParam(required = false)
-                                     @Pattern(regexp = "^(active|disabled)$") String status,
+                                     @RequestParam(required = false) UserStatus status,
                                      @RequestParam(required = false) @Size(max = 100) String q,
                                      @RequestParam(required = false) @Size(max = 40) String sort,
                                      @Valid PageRequest page) {

@@ -1,8 +1,8 @@
 package dev.gatehouse.controlapi.user;
 
+import dev.gatehouse.domain.model.UserStatus;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.UUID;
@@ -24,15 +24,14 @@ final class UserDtos {
 
     record UserUpdateRequest(@Email @Size(max = 254) String email,
                              @Size(max = 200) String displayName,
-                             @Pattern(regexp = "^(active|disabled)$", message = "must be active or disabled")
-                             String status,
+                             UserStatus status,
                              @Size(max = 2000) String note) {
     }
 
     record PasswordResetRequest(@NotNull String password) {
     }
 
-    record UserResponse(UUID id, UUID tenantId, String username, String email, String displayName, String status,
+    record UserResponse(UUID id, UUID tenantId, String username, String email, String displayName, UserStatus status,
                         boolean platformAdmin, boolean canLogIn, Instant lastLoginAt, String note,
                         Instant createdAt, Instant updatedAt) {
     }

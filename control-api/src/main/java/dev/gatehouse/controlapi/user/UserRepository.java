@@ -44,11 +44,11 @@ class UserRepository {
 
     private static UserDtos.UserResponse response(Person p) {
         return new UserDtos.UserResponse(p.id(), p.tenantId(), p.username(), p.email(), p.displayName(),
-                p.status().db(), p.platformAdmin(), p.hasPassword(), p.lastLoginAt(), p.note(), p.createdAt(),
+                p.status(), p.platformAdmin(), p.hasPassword(), p.lastLoginAt(), p.note(), p.createdAt(),
                 p.updatedAt());
     }
 
-    Page<UserDtos.UserResponse> list(TenantFilter filter, UUID tenant, String status, String q, Sort sort,
+    Page<UserDtos.UserResponse> list(TenantFilter filter, UUID tenant, UserStatus status, String q, Sort sort,
                                      PageRequest page) {
         List<Specification<Person>> where = new ArrayList<>();
         where.add(TenantScope.visibleTo(filter, "tenantId", "id"));
@@ -56,7 +56,7 @@ class UserRepository {
             where.add((root, query, cb) -> cb.equal(root.get("tenantId"), tenant));
         }
         if (status != null) {
-            where.add((root, query, cb) -> cb.equal(root.get("status"), status));
+            where.add((root, query, cb) -> cb.equal(root.get("status"), status.db()));
         }
         String pattern = SearchText.containsPattern(q);
         if (pattern != null) {
@@ -84,7 +84,7 @@ class UserRepository {
     }
 
     void update(UUID id, UserDtos.UserUpdateRequest r) {
-        writer.update(id, r.email(), r.displayName(), r.status() == null ? null : UserStatus.fromDb(r.status()),
+        writer.update(id, r.email(), r.displayName(), r.status(),
                 r.note());
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.user;
 
+import dev.gatehouse.domain.model.UserStatus;
 import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Escalation;
 import dev.gatehouse.domain.node.DesiredState;
@@ -50,7 +51,7 @@ class UserService {
         this.tx = tx;
     }
 
-    Page<UserDtos.UserResponse> list(UUID tenant, String status, String q, String sort, PageRequest page) {
+    Page<UserDtos.UserResponse> list(UUID tenant, UserStatus status, String q, String sort, PageRequest page) {
         access.checkTenantFilter(Module.USERS, tenant);
         org.springframework.data.domain.Sort order = SortOrder.sort(sort, SORTS, "username");
         return users.list(access.filter(Module.USERS), tenant, status, q, order, page);
@@ -94,7 +95,7 @@ class UserService {
             users.update(id, request);
             UserDtos.UserResponse after = users.find(id).orElseThrow();
             if (!before.status().equals(after.status())) {
-                sessions.endAllSessions(id, "account " + after.status());
+                sessions.endAllSessions(id, "account " + after.status().db());
                 // A disabled person is served by no node.
                 desired.syncUsers(List.of(id));
             }

@@ -103,6 +103,33 @@ class BadInputIT extends ControlApiTest {
     }
 
     @Test
+    void anUnknownStateOrStrategyIsRefusedWithTheChoicesWhetherInABodyOrAQuery() {
+        Tenant tenant = newTenant();
+        Api.Response status = root.patch("/tenants/" + tenant.id(), map("status", "paused"));
+        assertThat(status.status()).isEqualTo(400);
+        assertThat(status.text("detail")).isEqualTo("status: must be active or suspended");
+        assertThat(status.json().path("errors").get(0).path("field").asString()).isEqualTo("status");
+        assertClean(status);
+        Api.Response javaName = root.patch("/tenants/" + tenant.id(), map("status", "SUSPENDED"));
+        assertThat(javaName.status()).isEqualTo(400);
+        assertThat(root.get("/tenants/" + tenant.id()).text("status")).isEqualTo("active");
+
+        Api.Response reset = root.post("/plans", map("tenant_id", tenant.id(), "name", "p", "engines",
+                java.util.List.of("xray"), "reset_strategy", "fortnight"));
+        assertThat(reset.status()).isEqualTo(400);
+        assertThat(reset.text("detail")).isEqualTo("reset_strategy: must be no_reset, day, week, month or year");
+
+        Api.Response query = root.get("/subscriptions?state=paused");
+        assertThat(query.status()).isEqualTo(400);
+        assertThat(query.text("detail"))
+                .isEqualTo("state: must be active, on_hold, exhausted, expired, suspended or disabled");
+        assertClean(query);
+        assertThat(root.get("/subscriptions?state=on_hold&tenant_id=" + tenant.id()).status()).isEqualTo(200);
+        assertThat(root.get("/nodes?status=ONLINE").status()).isEqualTo(400);
+        assertThat(root.get("/users?status=disabled").status()).isEqualTo(200);
+    }
+
+    @Test
     void aUrlRefusedBeforeAnyControllerIsStillAProblemDocument() {
         Api.Response rejected = root.get("/users//engines");
         assertThat(rejected.status()).isEqualTo(400);

@@ -1,5 +1,7 @@
 package dev.gatehouse.domain.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** How a subscription's nodes are chosen. */
 public enum AssignmentStrategy implements DbEnum {
     MANUAL("manual"),
@@ -14,6 +16,7 @@ public enum AssignmentStrategy implements DbEnum {
     }
 
     @Override
+    @JsonValue
     public String db() {
         return db;
     }

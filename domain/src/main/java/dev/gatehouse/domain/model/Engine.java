@@ -1,5 +1,7 @@
 package dev.gatehouse.domain.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Collection;
 import java.util.List;
 
@@ -17,6 +19,7 @@ public enum Engine implements DbEnum {
     }
 
     @Override
+    @JsonValue
     public String db() {
         return db;
     }

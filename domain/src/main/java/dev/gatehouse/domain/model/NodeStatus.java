@@ -1,5 +1,7 @@
 package dev.gatehouse.domain.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** The lifecycle of a node; a disabled node serves nobody and no status report lifts it. */
 public enum NodeStatus implements DbEnum {
     PENDING("pending"),
@@ -15,6 +17,7 @@ public enum NodeStatus implements DbEnum {
     }
 
     @Override
+    @JsonValue
     public String db() {
         return db;
     }

@@ -1,5 +1,7 @@
 package dev.gatehouse.domain.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 
@@ -22,6 +24,7 @@ public enum ResetStrategy implements DbEnum {
     }
 
     @Override
+    @JsonValue
     public String db() {
         return db;
     }

@@ -1,5 +1,7 @@
 package dev.gatehouse.domain.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** The states of a subscription; only active and on_hold are served. */
 public enum SubscriptionState implements DbEnum {
     ACTIVE("active"),
@@ -16,6 +18,7 @@ public enum SubscriptionState implements DbEnum {
     }
 
     @Override
+    @JsonValue
     public String db() {
         return db;
     }

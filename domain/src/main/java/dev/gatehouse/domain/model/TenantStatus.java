@@ -1,5 +1,7 @@
 package dev.gatehouse.domain.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** Whether a tenant's people are served. */
 public enum TenantStatus implements DbEnum {
     ACTIVE("active"),
@@ -12,6 +14,7 @@ public enum TenantStatus implements DbEnum {
     }
 
     @Override
+    @JsonValue
     public String db() {
         return db;
     }

@@ -1,5 +1,7 @@
 package dev.gatehouse.domain.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** Whether a person may log in and is served. */
 public enum UserStatus implements DbEnum {
     ACTIVE("active"),
@@ -12,6 +14,7 @@ public enum UserStatus implements DbEnum {
     }
 
     @Override
+    @JsonValue
     public String db() {
         return db;
     }
