@@ -4,12 +4,14 @@ import dev.gatehouse.controlapi.access.AccessPolicy;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import dev.gatehouse.controlapi.access.TenantScope;
+import dev.gatehouse.controlapi.web.OffsetPage;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.jpa.domain.Specification;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,22 +24,12 @@ class AuditQuery {
                       String requestId, String clientIp) {
     }
 
-    private static final String WHERE = """
-            (:all OR tenant_id = ANY(:ids))
-            AND (CAST(:tenant AS uuid) IS NULL OR tenant_id = :tenant)
-            AND (CAST(:actor AS uuid) IS NULL OR actor_id = :actor)
-            AND (CAST(:action AS text) IS NULL OR action = :action)
-            AND (CAST(:targetType AS text) IS NULL OR target_type = :targetType)
-            AND (CAST(:targetId AS text) IS NULL OR target_id = :targetId)
-            AND (CAST(:since AS timestamptz) IS NULL OR occurred_at >= :since)
-            AND (CAST(:until AS timestamptz) IS NULL OR occurred_at < :until)""";
-
-    private final JdbcClient jdbc;
+    private final AuditRecords records;
     private final AccessPolicy access;
     private final JsonMapper json;
 
-    AuditQuery(JdbcClient jdbc, AccessPolicy access, JsonMapper json) {
-        this.jdbc = jdbc;
+    AuditQuery(AuditRecords records, AccessPolicy access, JsonMapper json) {
+        this.records = records;
         this.access = access;
         this.json = json;
     }
@@ -46,34 +38,33 @@ class AuditQuery {
     Page<AuditEntry> list(UUID tenantId, UUID actorId, String action, String targetType, String targetId,
                           Instant since, Instant until, PageRequest page) {
         access.checkTenantFilter(Module.AUDIT, tenantId);
-        AccessPolicy.TenantFilter filter = access.filter(Module.AUDIT);
-        var items = bind(jdbc.sql("""
-                        SELECT id, occurred_at, actor_kind, actor_id, actor_name, tenant_id, action, target_type,
-                               target_id, before_state::text, after_state::text, request_id, host(client_ip)
-                        FROM audit_logs WHERE """ + WHERE + " ORDER BY id DESC LIMIT :limit OFFSET :offset"),
-                filter, tenantId, actorId, action, targetType, targetId, since, until)
-                .param("limit", page.limit()).param("offset", page.offset())
-                .query(this::map).list();
-        long total = bind(jdbc.sql("SELECT count(*) FROM audit_logs WHERE " + WHERE), filter, tenantId, actorId,
-                action, targetType, targetId, since, until).query(Long.class).single();
-        return new Page<>(items, total, page);
+        List<Specification<AuditRecord>> where = new ArrayList<>();
+        where.add(TenantScope.visibleTo(access.filter(Module.AUDIT), "tenantId", null));
+        equal(where, "tenantId", tenantId);
+        equal(where, "actorId", actorId);
+        equal(where, "action", action);
+        equal(where, "targetType", targetType);
+        equal(where, "targetId", targetId);
+        if (since != null) {
+            where.add((root, query, cb) -> cb.greaterThanOrEqualTo(root.get("occurredAt"), since));
+        }
+        if (until != null) {
+            where.add((root, query, cb) -> cb.lessThan(root.get("occurredAt"), until));
+        }
+        var found = records.findAll(Specification.allOf(where), OffsetPage.of(page, Sort.by(Sort.Order.desc("id"))));
+        return new Page<>(found.getContent().stream().map(this::entry).toList(), found.getTotalElements(), page);
     }
 
-    private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec spec, AccessPolicy.TenantFilter filter,
-                                                 UUID tenantId, UUID actorId, String action, String targetType,
-                                                 String targetId, Instant since, Instant until) {
-        return spec.param("all", filter.all()).param("ids", filter.tenantWideArray())
-                .param("tenant", tenantId).param("actor", actorId).param("action", action)
-                .param("targetType", targetType).param("targetId", targetId)
-                .param("since", since == null ? null : Timestamp.from(since))
-                .param("until", until == null ? null : Timestamp.from(until));
+    private static void equal(List<Specification<AuditRecord>> where, String attribute, Object value) {
+        if (value != null) {
+            where.add((root, query, cb) -> cb.equal(root.get(attribute), value));
+        }
     }
 
-    private AuditEntry map(ResultSet rs, int n) throws SQLException {
-        return new AuditEntry(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
-                rs.getObject(4, UUID.class), rs.getString(5), rs.getObject(6, UUID.class), rs.getString(7),
-                rs.getString(8), rs.getString(9), parse(rs.getString(10)), parse(rs.getString(11)), rs.getString(12),
-                rs.getString(13));
+    private AuditEntry entry(AuditRecord r) {
+        return new AuditEntry(r.id(), r.occurredAt(), r.actorKind(), r.actorId(), r.actorName(), r.tenantId(),
+                r.action(), r.targetType(), r.targetId(), parse(r.beforeState()), parse(r.afterState()),
+                r.requestId(), r.clientIp());
     }
 
     private JsonNode parse(String text) {

@@ -31,6 +31,13 @@ class AuditIT extends ControlApiTest {
         assertThat(update.path("request_id").asString()).isEqualTo(patched.header("X-Request-Id"));
         assertThat(update.path("client_ip").asString()).isEqualTo("192.0.2.44");
         assertThat(entries.get(1).path("action").asString()).isEqualTo("user.create");
+
+        String at = update.path("occurred_at").asString();
+        String scope = "/audit?tenant_id=" + tenant.id() + "&target_id=" + user + "&action=user.update";
+        assertThat(root.get(scope + "&since=" + at).json().path("items").size()).isEqualTo(1);
+        assertThat(root.get(scope + "&until=" + at).json().path("items").size()).isZero();
+        assertThat(root.get(scope + "&actor_id=" + admin.id()).json().path("total").asLong()).isEqualTo(1);
+        assertThat(root.get(scope + "&target_type=plan").json().path("total").asLong()).isZero();
     }
 
     @Test
