@@ -63,10 +63,16 @@ public record ControlApiProperties(String dataKey,
     }
 
     /**
-     * @param trustedProxies CIDRs whose X-Forwarded-For / Forwarded headers are believed (Caddy)
-     * @param adminAllowlist CIDRs allowed to call the admin API; empty allows every address
+     * @param trustedProxies      CIDRs whose client-address header is believed (Caddy)
+     * @param clientAddressHeader the one header those proxies set to the client's address:
+     *                            {@code X-Forwarded-For} (Caddy, nginx, most load balancers) or
+     *                            {@code Forwarded} (RFC 7239); every other forwarding header is ignored
+     * @param adminAllowlist      CIDRs allowed to call the admin API; empty allows every address
      */
     public record Network(@DefaultValue List<String> trustedProxies,
+                          @DefaultValue("X-Forwarded-For")
+                          @jakarta.validation.constraints.Pattern(regexp = "(?i)^(X-Forwarded-For|Forwarded)$",
+                                  message = "must be X-Forwarded-For or Forwarded") String clientAddressHeader,
                           @DefaultValue List<String> adminAllowlist) {
     }
 

@@ -10,17 +10,23 @@ import java.util.Locale;
 import org.springframework.stereotype.Component;
 
 /**
- * The client's real address. Forwarding headers are believed only when the peer is a trusted
- * proxy, and then read from the right: the first address that is not a trusted proxy is the client.
+ * The client's real address. Only the one header the configured proxy sets is read, and only when
+ * the peer is a trusted proxy; it is read from the right: the first address that is not a trusted
+ * proxy is the client. Reading any other forwarding header would let a client name its own address,
+ * since a proxy passes on what it does not set (Caddy passes a client's {@code Forwarded} untouched).
  */
 @Component
 public class ClientAddressResolver {
 
     private final CidrSet trustedProxies;
+    private final String header;
+    private final boolean rfc7239;
 
     public ClientAddressResolver(ControlApiProperties properties) {
         this.trustedProxies = CidrSet.parse("gatehouse.control-api.network.trusted-proxies",
                 properties.network().trustedProxies());
+        this.header = properties.network().clientAddressHeader();
+        this.rfc7239 = "Forwarded".equalsIgnoreCase(header);
     }
 
     public InetAddress resolve(HttpServletRequest request) {
@@ -28,7 +34,7 @@ public class ClientAddressResolver {
         if (peer == null || !trustedProxies.contains(peer)) {
             return peer;
         }
-        List<String> chain = forwardedChain(request);
+        List<String> chain = rfc7239 ? forwardedChain(request) : listChain(request);
         Collections.reverse(chain);
         InetAddress client = peer;
         for (String hop : chain) {
@@ -44,9 +50,9 @@ public class ClientAddressResolver {
         return client;
     }
 
-    private static List<String> forwardedChain(HttpServletRequest request) {
+    private List<String> forwardedChain(HttpServletRequest request) {
         List<String> hops = new ArrayList<>();
-        var forwarded = request.getHeaders("Forwarded");
+        var forwarded = request.getHeaders(header);
         while (forwarded != null && forwarded.hasMoreElements()) {
             for (String element : forwarded.nextElement().split(",")) {
                 for (String pair : element.split(";")) {
@@ -57,10 +63,12 @@ public class ClientAddressResolver {
                 }
             }
         }
-        if (!hops.isEmpty()) {
-            return hops;
-        }
-        var xff = request.getHeaders("X-Forwarded-For");
+        return hops;
+    }
+
+    private List<String> listChain(HttpServletRequest request) {
+        List<String> hops = new ArrayList<>();
+        var xff = request.getHeaders(header);
         while (xff != null && xff.hasMoreElements()) {
             for (String hop : xff.nextElement().split(",")) {
                 if (!hop.isBlank()) {

@@ -21,7 +21,7 @@ class PasswordHasherTest {
                         Duration.ofSeconds(10), Duration.ofDays(30)),
                 new ControlApiProperties.Passwords(19456, 2, 1, maxConcurrent, 10, 1024),
                 new ControlApiProperties.Login(5, Duration.ofMinutes(5), 30, Duration.ofMinutes(1)),
-                new ControlApiProperties.Network(List.of(), List.of()),
+                new ControlApiProperties.Network(List.of(), "X-Forwarded-For", List.of()),
                 new ControlApiProperties.Http(1 << 20),
                 new ControlApiProperties.Bootstrap(null, null));
     }

@@ -16,13 +16,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * Base of control-api's integration tests: one running control-api per test JVM on real
  * PostgreSQL and Redis, with a platform admin from the bootstrap settings, loopback as the trusted
  * proxy (so tests can act from other client addresses) and an admin allow-list that excludes
- * 198.51.100.0/24. Every test makes its own tenants and users, so none depends on another.
+ * 198.51.100.0/24 and every loopback address but 127.0.0.1. Every test makes its own tenants and users, so none depends on another.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gatehouse.control-api.bootstrap.admin-username=" + ControlApiTest.ROOT,
         "gatehouse.control-api.bootstrap.admin-password=" + ControlApiTest.ROOT_PASSWORD,
         "gatehouse.control-api.network.trusted-proxies=127.0.0.1/32",
-        "gatehouse.control-api.network.admin-allowlist=127.0.0.0/8,::1/128,192.0.2.0/24,2001:db8::/32",
+        "gatehouse.control-api.network.admin-allowlist=127.0.0.1/32,::1/128,192.0.2.0/24,2001:db8::/32",
         "gatehouse.control-api.login.address-capacity=100000",
         "gatehouse.control-api.tokens.refresh-grace=2s",
         "gatehouse.control-api.data-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
