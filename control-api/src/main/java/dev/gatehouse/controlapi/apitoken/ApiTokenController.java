@@ -43,7 +43,7 @@ class ApiTokenController {
     @DeleteMapping("/api-tokens/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @AuthenticatedRoute
-    void revoke(@PathVariable UUID id) {
+    void revokeApiToken(@PathVariable UUID id) {
         service.revoke(id);
     }
 }

@@ -27,7 +27,7 @@ class AuditController {
     @io.swagger.v3.oas.annotations.Operation(summary = "Read the audit trail, newest first (filter: tenant_id, actor_id, action, target_type, target_id, since, until)")
     @GetMapping("/audit")
     @RequiresPermission(module = Module.AUDIT, operation = Operation.READ)
-    Page<AuditQuery.AuditEntry> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
+    Page<AuditQuery.AuditEntry> listAuditEntries(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
                                      @RequestParam(name = "actor_id", required = false) UUID actorId,
                                      @RequestParam(required = false) @Size(max = 100) String action,
                                      @RequestParam(name = "target_type", required = false) @Size(max = 64)

@@ -9,10 +9,10 @@ import dev.gatehouse.controlapi.web.OffsetPage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.jpa.domain.Specification;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Reads the audit trail, newest first, paged and filtered; each tenant's entries only to those allowed. */
@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 class AuditQuery {
 
     record AuditEntry(long id, Instant occurredAt, String actorKind, UUID actorId, String actorName, UUID tenantId,
-                      String action, String targetType, String targetId, JsonNode before, JsonNode after,
+                      String action, String targetType, String targetId, Map<String, Object> before,
+                      Map<String, Object> after,
                       String requestId, String clientIp) {
     }
 
@@ -67,7 +68,9 @@ class AuditQuery {
                 r.requestId(), r.clientIp());
     }
 
-    private JsonNode parse(String text) {
-        return text == null ? null : json.readTree(text);
+    /** The stored state, an object of the target's fields; null where there is none. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> parse(String text) {
+        return text == null ? null : json.readValue(text, Map.class);
     }
 }

@@ -107,8 +107,13 @@ class AccessTokens {
                     claims.getIssueTime().toInstant());
         } catch (ParseException e) {
             throw new InvalidTokenException("not a well-formed access token");
+        } catch (com.nimbusds.jwt.proc.ExpiredJWTException e) {
+            throw new InvalidTokenException("the access token has expired; refresh it or sign in again");
+        } catch (com.nimbusds.jwt.proc.BadJWTException e) {
+            // Our own words, never the JWT library's: its messages name claims, algorithms and classes.
+            throw new InvalidTokenException("the access token was not issued for this API or is not valid yet");
         } catch (BadJOSEException | JOSEException e) {
-            throw new InvalidTokenException(e.getMessage());
+            throw new InvalidTokenException("the access token's signature cannot be verified");
         } catch (IllegalArgumentException e) {
             throw new InvalidTokenException("the token's subject or session is not an id");
         }

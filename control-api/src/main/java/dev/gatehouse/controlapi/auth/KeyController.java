@@ -18,7 +18,7 @@ class KeyController {
     @io.swagger.v3.oas.annotations.Operation(summary = "Rotate the access-token signing key now (platform admins)")
     @PostMapping("/auth/keys/rotate")
     @AuthenticatedRoute
-    Map<String, String> rotate() {
+    Map<String, String> rotateSigningKey() {
         return Map.of("signing_kid", auth.rotateSigningKey());
     }
 }

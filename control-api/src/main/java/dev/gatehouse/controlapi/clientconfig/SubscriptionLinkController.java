@@ -60,7 +60,7 @@ class SubscriptionLinkController {
     @PublicRoute("the opaque subscription token is the credential")
     @io.swagger.v3.oas.annotations.Operation(summary = "Subscription link for client apps (no login): format="
             + "base64|links|clash|sing-box|xray|wireguard|outline|html, else chosen by User-Agent")
-    ResponseEntity<String> subscription(@PathVariable String token,
+    ResponseEntity<String> subscriptionLink(@PathVariable String token,
                                         @RequestParam(required = false) String format,
                                         @RequestHeader(value = HttpHeaders.USER_AGENT, required = false) String agent,
                                         @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,

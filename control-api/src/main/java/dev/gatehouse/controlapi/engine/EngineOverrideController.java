@@ -40,14 +40,14 @@ class EngineOverrideController {
     @io.swagger.v3.oas.annotations.Operation(summary = "Set the engines a person may use across their subscriptions")
     @PostMapping("/users/{id}/engines")
     @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
-    EngineOverrideService.EnginesResponse set(@PathVariable UUID id, @Valid @RequestBody EnginesRequest request) {
+    EngineOverrideService.EnginesResponse setEngineOverride(@PathVariable UUID id, @Valid @RequestBody EnginesRequest request) {
         return service.set(id, request.engines());
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Remove a person's engine override")
     @DeleteMapping("/users/{id}/engines")
     @RequiresPermission(module = Module.USERS, operation = Operation.UPDATE)
-    EngineOverrideService.EnginesResponse clear(@PathVariable UUID id) {
+    EngineOverrideService.EnginesResponse clearEngineOverride(@PathVariable UUID id) {
         return service.clear(id);
     }
 }

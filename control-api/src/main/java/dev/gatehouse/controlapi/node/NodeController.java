@@ -68,14 +68,14 @@ class NodeController {
     @io.swagger.v3.oas.annotations.Operation(summary = "Take a node out of service; its subscriptions move to other nodes")
     @PostMapping("/nodes/{id}/disable")
     @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)
-    NodeDtos.NodeResponse disable(@PathVariable UUID id) {
+    NodeDtos.NodeResponse disableNode(@PathVariable UUID id) {
         return service.disable(id);
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Put a disabled node back in service")
     @PostMapping("/nodes/{id}/enable")
     @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)
-    NodeDtos.NodeResponse enable(@PathVariable UUID id) {
+    NodeDtos.NodeResponse enableNode(@PathVariable UUID id) {
         return service.enable(id);
     }
 

@@ -24,13 +24,31 @@ class OpenApiConfiguration {
         return new ModelResolver(Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
     }
 
+    /**
+     * Operation ids a generated client can call by name: {@code listTenants}, {@code createTenant},
+     * {@code getUser}; an operation with its own verb keeps it ({@code login}, {@code rotateToken}).
+     * Without this, every controller's {@code list} and {@code get} would be numbered ({@code list1}).
+     */
+    @Bean
+    org.springdoc.core.customizers.OperationCustomizer operationIds() {
+        java.util.Set<String> generic = java.util.Set.of("list", "get", "create", "update", "delete");
+        return (operation, handler) -> {
+            String method = handler.getMethod().getName();
+            if (generic.contains(method)) {
+                String noun = handler.getBeanType().getSimpleName().replace("Controller", "");
+                operation.setOperationId(method + noun + ("list".equals(method) ? "s" : ""));
+            }
+            return operation;
+        };
+    }
+
     @Bean
     OpenAPI gatehouseOpenApi() {
         return new OpenAPI()
                 .info(new Info()
                         .title("Gatehouse control API")
                         .version("v1")
-                        .license(new License().name("Apache-2.0"))
+                        .license(new License().name("Apache License 2.0").identifier("Apache-2.0"))
                         .description("""
                                 Multi-tenant, multi-engine VPN panel. Authenticate with an access token \
                                 (POST /auth/login) or an API token, as 'Authorization: Bearer ...'. Errors are \

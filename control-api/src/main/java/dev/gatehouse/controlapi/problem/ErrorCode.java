@@ -33,6 +33,22 @@ public enum ErrorCode {
         this.title = title;
     }
 
+    /** The general problem type of a bare status code, for errors raised where no handler knows more. */
+    public static ErrorCode forStatus(int status) {
+        return switch (status) {
+            case 400 -> MALFORMED_REQUEST;
+            case 401 -> UNAUTHENTICATED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 429 -> RATE_LIMITED;
+            case 503 -> BUSY;
+            default -> INTERNAL;
+        };
+    }
+
     public HttpStatus status() {
         return status;
     }

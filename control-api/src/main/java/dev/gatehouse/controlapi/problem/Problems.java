@@ -13,7 +13,10 @@ import tools.jackson.databind.json.JsonMapper;
 /** Builds RFC 9457 problem documents, and writes them where no controller is involved (filters). */
 public final class Problems {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Spring MVC's own mix-in: the properties (request_id among them) at the top level, as RFC 9457 has them. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .addMixIn(ProblemDetail.class, org.springframework.http.converter.json.ProblemDetailJacksonMixin.class)
+            .build();
 
     private Problems() {
     }

@@ -68,7 +68,7 @@ class RoleController {
     @io.swagger.v3.oas.annotations.Operation(summary = "List memberships (filter: tenant_id, user_id)")
     @GetMapping("/memberships")
     @RequiresPermission(module = Module.ROLES, operation = Operation.READ)
-    Page<RoleDtos.MembershipResponse> memberships(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
+    Page<RoleDtos.MembershipResponse> listMemberships(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
                                                   @RequestParam(name = "user_id", required = false) UUID userId,
                                                   @Valid PageRequest page) {
         return service.listMemberships(tenantId, userId, page);

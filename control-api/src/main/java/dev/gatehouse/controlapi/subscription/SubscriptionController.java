@@ -106,7 +106,7 @@ class SubscriptionController {
     @io.swagger.v3.oas.annotations.Operation(summary = "New credentials and subscription token; the old ones stop working everywhere")
     @PostMapping("/subscriptions/{id}/revoke")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.UPDATE)
-    SubscriptionDtos.SubscriptionCreated revoke(@PathVariable UUID id) {
+    SubscriptionDtos.SubscriptionCreated revokeSubscriptionToken(@PathVariable UUID id) {
         return tokens.revoke(id);
     }
 
@@ -118,7 +118,7 @@ class SubscriptionController {
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
     @io.swagger.v3.oas.annotations.Operation(summary = "The subscription token again (kept only with"
             + " GATEHOUSE_DATA_KEY; 404 otherwise)")
-    TokenResponse token(@PathVariable UUID id) {
+    TokenResponse subscriptionToken(@PathVariable UUID id) {
         String token = tokens.token(id);
         return new TokenResponse(token, "/sub/" + token);
     }

@@ -20,23 +20,19 @@ import org.springframework.web.bind.annotation.RestController;
  * answered as problem+json too, instead of the container's default page or JSON.
  */
 @RestController
+@io.swagger.v3.oas.annotations.Hidden
 class ProblemErrorController implements ErrorController {
 
     @RequestMapping("/error")
     @PublicRoute("renders errors of requests that were already refused")
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        int status = code instanceof Integer i ? i : 500;
-        ErrorCode error = switch (status) {
-            case 400 -> ErrorCode.MALFORMED_REQUEST;
-            case 401 -> ErrorCode.UNAUTHENTICATED;
-            case 403 -> ErrorCode.FORBIDDEN;
-            case 404 -> ErrorCode.NOT_FOUND;
-            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
-            default -> ErrorCode.INTERNAL;
-        };
+        if (!(code instanceof Integer)) {
+            // Called directly, not as the container's error dispatch: there is no such endpoint.
+            code = 404;
+        }
+        int status = (Integer) code;
+        ErrorCode error = ErrorCode.forStatus(status);
         ProblemDetail problem = Problems.of(error, error == ErrorCode.INTERNAL ? "internal error" : error.title(),
                 Map.of());
         problem.setStatus(status);

@@ -27,9 +27,16 @@ class RequestIdFilter extends OncePerRequestFilter {
     }
 
     @Override
+    protected boolean shouldNotFilterErrorDispatch() {
+        return false;
+    }
+
+    @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String requestId = UUID.randomUUID().toString();
+        // An error dispatch (a request refused by the firewall, a servlet error) keeps the request's id.
+        String earlier = response.getHeader(HEADER);
+        String requestId = earlier != null ? earlier : UUID.randomUUID().toString();
         String userAgent = request.getHeader("User-Agent");
         if (userAgent != null && userAgent.length() > 512) {
             userAgent = userAgent.substring(0, 512);

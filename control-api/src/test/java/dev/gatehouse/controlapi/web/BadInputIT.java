@@ -131,6 +131,40 @@ class BadInputIT extends ControlApiTest {
     }
 
     @Test
+    void everyLayerAnswersProblemJsonWithTheRequestIdAtTheTop() throws Exception {
+        String token = rootToken();
+        for (String path : new String[] {"/users/%00", "/users/..%2f", "/users/a%2Fb", "/users/..%2F..%2Fetc",
+                "/nodes/%00/health", "/subscriptions/%2e%2e%2f", "/users/%", "/users/%zz", "/users/a%5Cb",
+                "/users/a;b=c", "/users/%u0000", "/users/\u00e9"}) {
+            RawHttp.Answer answer = RawHttp.get(port, path, token);
+            assertThat(answer.status()).as(path).isBetween(400, 404);
+            assertThat(answer.headers().get("content-type")).as(path + ": " + answer.body())
+                    .startsWith("application/problem+json");
+            assertThat(tools.jackson.databind.json.JsonMapper.builder().build().readTree(answer.body())
+                    .path("request_id").asString()).as(path).isNotBlank();
+            assertThat(answer.body()).doesNotContain("Exception", "Tomcat", "<html");
+        }
+        Api.Response forged = anonymous.as("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl").get("/auth/me");
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(forged.json().path("request_id").asString()).isEqualTo(forged.header("X-Request-Id"));
+        assertThat(forged.json().has("properties")).isFalse();
+        assertThat(forged.text("detail")).doesNotContain("JWT", "JWS", "JOSE", "kid", "algorithm");
+        Api.Response missing = anonymous.get("/users");
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.json().path("request_id").asString()).isNotBlank();
+    }
+
+    @Test
+    void theErrorRouteDoesNotExistForClients() {
+        for (String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+            Api.Response response = root.send(method, "/error", "{}");
+            assertThat(response.status()).as(method).isEqualTo(404);
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(root.get("/openapi.json").json().path("paths").has("/error")).isFalse();
+    }
+
+    @Test
     void aUrlRefusedBeforeAnyControllerIsStillAProblemDocument() {
         Api.Response rejected = root.get("/users//engines");
         assertThat(rejected.status()).isEqualTo(400);
