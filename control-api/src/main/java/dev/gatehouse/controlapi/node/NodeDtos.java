@@ -1,5 +1,7 @@
 package dev.gatehouse.controlapi.node;
 
+import static dev.gatehouse.controlapi.web.TextRules.NOT_BLANK;
+
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.NodeEngineSettings;
 import jakarta.validation.Valid;
@@ -88,8 +90,10 @@ public final class NodeDtos {
                                     @NotNull @Valid NodeEngines engines) {
     }
 
-    public record NodeUpdateRequest(@Size(min = 1, max = 100) String name,
-                                    @Size(min = 1, max = 253) String address,
+    public record NodeUpdateRequest(@Size(min = 1, max = 100) @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+                                    String name,
+                                    @Size(min = 1, max = 253) @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+                                    String address,
                                     @Size(max = 32) List<@NotBlank @Size(max = 64) String> tags,
                                     @Min(0) Integer capacity,
                                     Boolean unlimitedCapacity,

@@ -1,11 +1,14 @@
 package dev.gatehouse.controlapi.plan;
 
+import static dev.gatehouse.controlapi.web.TextRules.NOT_BLANK;
+
 import dev.gatehouse.domain.model.ResetStrategy;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +40,8 @@ final class PlanDtos {
     }
 
     /** Fields left out stay as they are; quota_unlimited=true clears the quota. */
-    record PlanUpdateRequest(@Size(min = 1, max = 100) String name,
+    record PlanUpdateRequest(@Size(min = 1, max = 100) @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+                             String name,
                              @Size(max = 2000) String description,
                              @PositiveOrZero Long quotaBytes,
                              Boolean quotaUnlimited,

@@ -14,13 +14,20 @@ final class BodyErrors {
     private BodyErrors() {
     }
 
-    /** A field whose value is not one of its enum's database values, and "must be a, b or c"; else empty. */
-    static java.util.Optional<Map<String, Object>> choiceError(HttpMessageNotReadableException e) {
-        if (e.getMostSpecificCause() instanceof InvalidFormatException f && f.getTargetType() != null
-                && DbEnum.class.isAssignableFrom(f.getTargetType())) {
-            @SuppressWarnings("unchecked")
-            Class<? extends DbEnum> type = (Class<? extends DbEnum>) f.getTargetType();
-            return java.util.Optional.of(Map.of("field", path(f), "message", DbEnum.choices(type)));
+    /**
+     * A field whose value is readable JSON but not allowed: not one of its enum's database values
+     * ("must be a, b or c"), or text holding a NUL character; else empty.
+     */
+    static java.util.Optional<Map<String, Object>> fieldError(HttpMessageNotReadableException e) {
+        if (e.getMostSpecificCause() instanceof InvalidFormatException f && f.getTargetType() != null) {
+            if (DbEnum.class.isAssignableFrom(f.getTargetType())) {
+                @SuppressWarnings("unchecked")
+                Class<? extends DbEnum> type = (Class<? extends DbEnum>) f.getTargetType();
+                return java.util.Optional.of(Map.of("field", path(f), "message", DbEnum.choices(type)));
+            }
+            if (f.getTargetType() == String.class && f.getValue() instanceof String text && text.indexOf('\0') >= 0) {
+                return java.util.Optional.of(Map.of("field", path(f), "message", "must not contain NUL characters"));
+            }
         }
         return java.util.Optional.empty();
     }
@@ -31,7 +38,8 @@ final class BodyErrors {
             return "unknown field '" + u.getPropertyName() + "'";
         }
         if (cause instanceof InvalidFormatException f) {
-            return path(f) + ": has the wrong format";
+            // A number or boolean where text belongs is refused by type, not read as its digits.
+            return path(f) + (f.getTargetType() == String.class ? ": has the wrong type" : ": has the wrong format");
         }
         if (cause instanceof MismatchedInputException m) {
             String path = path(m);

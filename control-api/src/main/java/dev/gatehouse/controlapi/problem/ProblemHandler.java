@@ -108,7 +108,7 @@ class ProblemHandler {
                 return respond(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge.getMessage(), Map.of(), request);
             }
         }
-        var choice = BodyErrors.choiceError(e);
+        var choice = BodyErrors.fieldError(e);
         if (choice.isPresent()) {
             return respond(ErrorCode.VALIDATION_FAILED, choice.get().get("field") + ": " + choice.get().get("message"),
                     Map.of("errors", List.of(choice.get())), request);
@@ -146,6 +146,13 @@ class ProblemHandler {
     ResponseEntity<ProblemDetail> integrity(DataIntegrityViolationException e, HttpServletRequest request) {
         log.info("integrity violation on {} {}: {}", request.getMethod(), request.getRequestURI(),
                 e.getMostSpecificCause().getMessage());
+        var missing = MissingReference.of(e);
+        if (missing.isPresent()) {
+            // An id in the body names nothing (a platform admin may name any tenant): the field, not a conflict.
+            String field = missing.get();
+            return respond(ErrorCode.NOT_FOUND, field + ": no such object",
+                    Map.of("errors", List.of(Map.of("field", field, "message", "no such object"))), request);
+        }
         return respond(ErrorCode.CONFLICT, "the change conflicts with existing data", Map.of(), request);
     }
 

@@ -1,5 +1,7 @@
 package dev.gatehouse.controlapi.tenant;
 
+import static dev.gatehouse.controlapi.web.TextRules.NOT_BLANK;
+
 import dev.gatehouse.domain.model.TenantStatus;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -18,7 +20,8 @@ final class TenantDtos {
                                        message = "use 1 to 63 lower-case letters, digits or '-'") String slug) {
     }
 
-    record TenantUpdateRequest(@Size(min = 1, max = 200) String name,
+    record TenantUpdateRequest(@Size(min = 1, max = 200) @Pattern(regexp = NOT_BLANK, message = "must not be blank")
+                               String name,
                                TenantStatus status) {
     }
 

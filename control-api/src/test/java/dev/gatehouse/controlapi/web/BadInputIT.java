@@ -155,6 +155,50 @@ class BadInputIT extends ControlApiTest {
     }
 
     @Test
+    void badValuesGetTheStatusThatNamesTheirField() {
+        Tenant tenant = newTenant();
+        // An unknown tenant named by a platform admin: nothing to attach the role to, not a conflict.
+        Api.Response role = root.post("/roles", map("tenant_id", java.util.UUID.randomUUID(), "name", "ghost",
+                "permissions", java.util.List.of("USERS:READ")));
+        assertThat(role.status()).as(role.body()).isEqualTo(404);
+        assertThat(role.json().path("errors").get(0).path("field").asString()).isEqualTo("tenant_id");
+        assertClean(role);
+        Api.Response plan = root.post("/plans", map("tenant_id", java.util.UUID.randomUUID(), "name", "ghost",
+                "engines", java.util.List.of("xray")));
+        assertThat(plan.status()).as(plan.body()).isEqualTo(404);
+
+        // A NUL character never reaches PostgreSQL, in a body or a query.
+        Api.Response nul = root.post("/users", map("tenant_id", tenant.id(), "username", "nul\u0000user"));
+        assertThat(nul.status()).isEqualTo(400);
+        assertThat(nul.text("detail")).isEqualTo("username: must not contain NUL characters");
+        Api.Response nested = root.post("/users", map("tenant_id", tenant.id(), "username", "nul-note",
+                "note", "a\u0000b"));
+        assertThat(nested.status()).isEqualTo(400);
+        assertThat(nested.json().path("errors").get(0).path("field").asString()).isEqualTo("note");
+        Api.Response query = root.get("/users?q=%00");
+        assertThat(query.status()).isEqualTo(400);
+        assertThat(query.text("detail")).isEqualTo("q: must not contain NUL characters");
+        assertThat(jdbc.sql("SELECT count(*) FROM users WHERE tenant_id = ?").param(tenant.id()).query(Long.class)
+                .single()).isZero();
+
+        // A blank name is a 400, on creation and on change.
+        assertThat(root.patch("/tenants/" + tenant.id(), map("name", "   ")).status()).isEqualTo(400);
+        assertThat(root.patch("/tenants/" + tenant.id(), map("name", "")).status()).isEqualTo(400);
+        assertThat(root.post("/tenants", map("name", " ", "slug", "blank-" + tenant.slug())).status()).isEqualTo(400);
+
+        // No scalar is read as another type.
+        Api.Response number = root.post("/users", map("tenant_id", tenant.id(), "username", 12345));
+        assertThat(number.status()).isEqualTo(400);
+        assertThat(number.text("detail")).isEqualTo("username: has the wrong type");
+        assertThat(root.post("/users", map("tenant_id", tenant.id(), "username", true)).status()).isEqualTo(400);
+        assertThat(root.post("/plans", map("tenant_id", tenant.id(), "name", "p", "engines", java.util.List.of("xray"),
+                "quota_bytes", "1000")).status()).isEqualTo(400);
+        assertThat(root.post("/plans", map("tenant_id", tenant.id(), "name", "p", "engines", java.util.List.of("xray"),
+                "start_on_first_use", "true")).status()).isEqualTo(400);
+        assertThat(root.get("/tenants/" + tenant.id()).text("name")).isNotBlank();
+    }
+
+    @Test
     void theErrorRouteDoesNotExistForClients() {
         for (String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
             Api.Response response = root.send(method, "/error", "{}");
