@@ -68,13 +68,6 @@ public class AccessPolicy {
         return scope == Scope.TENANT || (owner != null && owner.equals(caller.userId()));
     }
 
-    /** A list filtered on a tenant the caller cannot read is answered like a missing object: 404. */
-    public void checkTenantFilter(Module module, UUID tenantId) {
-        if (tenantId != null && !canRead(module, tenantId, caller().userId())) {
-            throw ApiException.notFound("tenant");
-        }
-    }
-
     /** Which tenants a list query may return objects of, and whether it is restricted to the caller's own. */
     public TenantFilter filter(Module module) {
         Caller caller = caller();

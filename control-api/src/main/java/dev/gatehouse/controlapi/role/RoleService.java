@@ -98,7 +98,6 @@ class RoleService {
 
     @Transactional(readOnly = true)
     Page<RoleDtos.MembershipResponse> listMemberships(UUID tenant, UUID user, PageRequest page) {
-        access.checkTenantFilter(Module.ROLES, tenant);
         AccessPolicy.TenantFilter filter = access.filter(Module.ROLES);
         return roles.listMemberships(filter, tenant, user, page);
     }

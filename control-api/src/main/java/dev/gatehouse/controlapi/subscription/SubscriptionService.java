@@ -75,7 +75,6 @@ class SubscriptionService {
     @Transactional(readOnly = true)
     Page<SubscriptionDtos.SubscriptionResponse> list(SubscriptionRepository.Filter filter, String sort,
                                                      PageRequest page) {
-        access.checkTenantFilter(Module.SUBSCRIPTIONS, filter.tenant());
         Sort order = SortOrder.sort(sort, SORTS, "-created_at");
         return subscriptions.list(access.filter(Module.SUBSCRIPTIONS), filter, order, page);
     }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Two tenants x every tenant-scoped route x every built-in role. A role that holds the route's
- * permission succeeds in its own tenant and gets 404 in the other; one that does not gets 403 in
- * both. The expected matrix is written out here, independently of the roles the database seeds.
+ * permission succeeds in its own tenant and gets 404 in the other (a list filtered on the other
+ * tenant: 200, empty); one that does not gets 403 in both. The expected matrix is written out here, independently of the roles the database seeds.
  */
 class TenancyMatrixIT extends ControlApiTest {
 
@@ -169,7 +169,8 @@ class TenancyMatrixIT extends ControlApiTest {
             return 403;
         }
         if (!inOwnTenant) {
-            return 404;
+            // Another tenant's object does not exist for the caller; a list filtered on that tenant is empty.
+            return route.name().contains("?") ? 200 : 404;
         }
         if (wide) {
             return route.success();

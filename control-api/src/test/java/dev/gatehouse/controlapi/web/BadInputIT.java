@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
 
 /** Bad input gets a clear problem+json answer, nothing is half written and nothing internal leaks. */
 class BadInputIT extends ControlApiTest {
@@ -231,8 +232,41 @@ class BadInputIT extends ControlApiTest {
                 "permissions", java.util.List.of("USERS:READ"), "expires_in_days", 1));
         assertThat(token.status()).isEqualTo(404);
 
-        Api.Response filter = owner.api().get("/memberships?tenant_id=" + theirs.id());
-        assertThat(filter.status()).isEqualTo(404);
+    }
+
+    @Test
+    void aListFilterNamingAnotherTenantsObjectOnlyNarrowsToNothing() {
+        Tenant mine = newTenant();
+        Tenant theirs = newTenant();
+        Member owner = member(mine, "owner");
+        root.post("/users", map("tenant_id", mine.id(), "username", "mine-user"));
+        String theirUser = root.post("/users", map("tenant_id", theirs.id(), "username", "their-user")).text("id");
+        String theirPlan = root.post("/plans", map("tenant_id", theirs.id(), "name", "theirs",
+                "engines", java.util.List.of("xray"))).text("id");
+        String theirNode = root.post("/nodes", map("tenant_id", theirs.id(), "name", "their-node",
+                "address", "their.example.net", "engines", map("xray", map("inbounds", java.util.List.of(map(
+                        "tag", "in", "protocol", "vless", "port", 443)))))).text("id");
+        String nobody = java.util.UUID.randomUUID().toString();
+        for (String list : new String[] {
+                "/users?tenant_id=" + theirs.id(), "/users?tenant_id=" + nobody,
+                "/plans?tenant_id=" + theirs.id(), "/nodes?tenant_id=" + theirs.id(),
+                "/memberships?tenant_id=" + theirs.id(),
+                "/memberships?user_id=" + theirUser, "/audit?tenant_id=" + theirs.id(),
+                "/subscriptions?tenant_id=" + theirs.id(), "/subscriptions?user_id=" + theirUser,
+                "/subscriptions?plan_id=" + theirPlan, "/subscriptions?node_id=" + theirNode,
+                "/audit?actor_id=" + owner.id(), "/audit?target_id=" + theirUser,
+                "/audit?target_id=" + theirPlan + "&target_type=plan"}) {
+            Api.Response response = owner.api().get(list);
+            assertThat(response.status()).as(list).isEqualTo(200);
+            JsonNode items = response.json().path("items");
+            for (JsonNode item : items) {
+                assertThat(item.path("tenant_id").asString()).as(list).isNotEqualTo(theirs.id().toString());
+            }
+            if (!list.startsWith("/audit?actor_id")) {
+                assertThat(items.size()).as(list).isZero();
+            }
+        }
+        assertThat(owner.api().get("/users?tenant_id=" + mine.id()).json().path("items").size()).isEqualTo(2);
     }
 
     @Test
