@@ -26,4 +26,8 @@ interface ApiTokenRepository extends JpaRepository<ApiToken, UUID> {
     @Modifying
     @Query("UPDATE ApiToken t SET t.revokedAt = :now WHERE t.id = :id AND t.revokedAt IS NULL")
     int revoke(UUID id, Instant now);
+
+    @Modifying
+    @Query("UPDATE ApiToken t SET t.revokedAt = :now WHERE t.userId = :userId AND t.revokedAt IS NULL")
+    int revokeAllOf(UUID userId, Instant now);
 }

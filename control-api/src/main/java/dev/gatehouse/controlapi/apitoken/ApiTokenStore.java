@@ -69,4 +69,13 @@ public class ApiTokenStore {
     boolean revoke(UUID tokenId, Instant now) {
         return tokens.revoke(tokenId, now) > 0;
     }
+
+    /**
+     * Revokes every token of a person, for good: disabling a person is a security action, so their
+     * tokens stay revoked when the person is enabled again (they make new ones).
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public int revokeAllOf(UUID userId, Instant now) {
+        return tokens.revokeAllOf(userId, now);
+    }
 }

@@ -6,6 +6,7 @@ import dev.gatehouse.controlapi.access.Escalation;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.controlapi.access.Module;
 import dev.gatehouse.controlapi.access.Operation;
+import dev.gatehouse.controlapi.apitoken.ApiTokenStore;
 import dev.gatehouse.controlapi.audit.AuditLog;
 import dev.gatehouse.controlapi.auth.Credentials;
 import dev.gatehouse.controlapi.auth.PasswordHasher;
@@ -14,6 +15,7 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -36,10 +38,14 @@ class UserService {
     private final TransactionTemplate tx;
     private final Escalation escalation;
     private final DesiredState desired;
+    private final ApiTokenStore apiTokens;
+    private final Clock clock;
 
     UserService(UserRepository users, AccessPolicy access, AuditLog audit, Credentials credentials,
                 PasswordHasher hasher, SessionService sessions, TransactionTemplate tx, Escalation escalation,
-                DesiredState desired) {
+                DesiredState desired, ApiTokenStore apiTokens, Clock clock) {
+        this.apiTokens = apiTokens;
+        this.clock = clock;
         this.escalation = escalation;
         this.desired = desired;
         this.users = users;
@@ -95,6 +101,9 @@ class UserService {
             UserDtos.UserResponse after = users.find(id).orElseThrow();
             if (!before.status().equals(after.status())) {
                 sessions.endAllSessions(id, "account " + after.status().db());
+                if (after.status() == UserStatus.DISABLED) {
+                    apiTokens.revokeAllOf(id, clock.instant());
+                }
                 // A disabled person is served by no node.
                 desired.syncUsers(List.of(id));
             }

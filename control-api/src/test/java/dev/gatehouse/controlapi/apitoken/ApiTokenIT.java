@@ -76,6 +76,18 @@ class ApiTokenIT extends ControlApiTest {
                 "permissions", List.of("USERS:READ"), "expires_in_days", 1)).text("token");
         root.patch("/users/" + admin.id(), map("status", "disabled"));
         assertThat(anonymous.as(orphan).get("/users").status()).isEqualTo(401);
+
+        // Disabling is a security action: re-enabling the person does not bring the token back.
+        root.patch("/users/" + admin.id(), map("status", "active"));
+        Api.Response afterEnable = anonymous.as(orphan).get("/users");
+        assertThat(afterEnable.status()).isEqualTo(401);
+        assertThat(afterEnable.text("detail")).isEqualTo("unknown, expired or revoked API token");
+        assertThat(jdbc.sql("SELECT count(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL")
+                .param(admin.id()).query(Long.class).single()).isZero();
+        String fresh = login(tenant.slug(), admin.username(), PASSWORD).text("access_token");
+        String made = anonymous.as(fresh).post("/api-tokens", map("name", "after enable", "tenant_id", tenant.id(),
+                "permissions", List.of("USERS:READ"), "expires_in_days", 1)).text("token");
+        assertThat(anonymous.as(made).get("/users").status()).isEqualTo(200);
     }
 
     @Test
