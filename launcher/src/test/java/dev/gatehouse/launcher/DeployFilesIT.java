@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -56,6 +57,136 @@ class DeployFilesIT {
         String envExample = Files.readString(DEPLOY.resolve(".env.example"));
         for (String name : used) {
             assertThat(envExample).as("deploy/.env.example documents %s", name).containsPattern("(?m)^#? ?" + name + "=");
+        }
+    }
+
+    /** The control-plane apps compose runs, by service name (also their module folder). */
+    private static final List<String> APPS = List.of("control-api", "collector", "scheduler");
+    /** Settings whose compose default names compose's own services, not the app's default. */
+    private static final Set<String> COMPOSE_OWN = Set.of("GATEHOUSE_DB_URL", "GATEHOUSE_DB_PASSWORD",
+            "GATEHOUSE_REDIS_URL", "GATEHOUSE_LOG_FORMAT");
+
+    private record Setting(String name, String section) {
+        boolean composeApplies() {
+            return !section.contains("not used by docker compose");
+        }
+    }
+
+    /** The settings deploy/.env.example documents (set or commented out), each with its section. */
+    private static List<Setting> documented() throws IOException {
+        List<Setting> settings = new java.util.ArrayList<>();
+        String section = "";
+        for (String line : Files.readAllLines(DEPLOY.resolve(".env.example"))) {
+            Matcher heading = Pattern.compile("^# --- (.+) ---$").matcher(line);
+            Matcher setting = Pattern.compile("^#? ?([A-Z][A-Z0-9_]+)=").matcher(line);
+            if (heading.matches()) {
+                section = heading.group(1);
+            } else if (setting.find()) {
+                settings.add(new Setting(setting.group(1), section));
+            }
+        }
+        return settings;
+    }
+
+    /** {@code ${NAME:default}} of one app's application.yml, plus what the shared platform module reads. */
+    private static Map<String, String> readBy(String app) throws IOException {
+        Map<String, String> defaults = new java.util.TreeMap<>();
+        Matcher m = Pattern.compile("\\$\\{(GATEHOUSE_[A-Z0-9_]+):([^}]*)}")
+                .matcher(Files.readString(DEPLOY.resolveSibling(app).resolve("src/main/resources/application.yml")));
+        while (m.find()) {
+            defaults.put(m.group(1), m.group(2));
+        }
+        try (var sources = Files.walk(DEPLOY.resolveSibling("platform/src/main"))) {
+            for (Path source : sources.filter(Files::isRegularFile).toList()) {
+                Matcher platform = Pattern.compile("\"(GATEHOUSE_[A-Z0-9_]+)\"").matcher(Files.readString(source));
+                while (platform.find()) {
+                    defaults.putIfAbsent(platform.group(1), null);
+                }
+            }
+        }
+        return defaults;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> composeEnvironment(String service) throws IOException {
+        Map<String, Object> services = (Map<String, Object>) new Yaml()
+                .<Map<String, Object>>load(Files.readString(DEPLOY.resolve("docker-compose.yml"))).get("services");
+        Map<String, Object> environment = (Map<String, Object>) ((Map<String, Object>) services.get(service))
+                .getOrDefault("environment", Map.of());
+        Map<String, String> text = new java.util.TreeMap<>();
+        environment.forEach((k, v) -> text.put(k, String.valueOf(v)));
+        return text;
+    }
+
+    @Test
+    void underComposeEveryDocumentedSettingReachesEveryServiceThatReadsIt() throws IOException {
+        String compose = Files.readString(DEPLOY.resolve("docker-compose.yml"));
+        String caddyfile = Files.readString(DEPLOY.resolve("Caddyfile"));
+        for (Setting setting : documented()) {
+            if (!setting.composeApplies()) {
+                continue;
+            }
+            List<String> readers = new java.util.ArrayList<>();
+            for (String app : APPS) {
+                if (readBy(app).containsKey(setting.name())) {
+                    readers.add(app);
+                }
+            }
+            if (caddyfile.contains("{$" + setting.name())) {
+                readers.add("caddy");
+            }
+            if (readers.isEmpty()) {
+                assertThat(compose).as("%s is used by docker compose itself", setting.name())
+                        .contains("${" + setting.name());
+            }
+            for (String service : readers) {
+                assertThat(composeEnvironment(service)).as("compose passes %s to %s", setting.name(), service)
+                        .hasEntrySatisfying(setting.name(), v -> assertThat(v).contains("${" + setting.name()));
+            }
+        }
+    }
+
+    @Test
+    void everyDocumentedSettingIsReadByAnAppTheLauncherOrCaddy() throws IOException {
+        StringBuilder readers = new StringBuilder(Files.readString(DEPLOY.resolve("Caddyfile")));
+        for (String module : List.of("control-api", "collector", "scheduler", "node-agent", "platform", "launcher")) {
+            try (var sources = Files.walk(DEPLOY.resolveSibling(module).resolve("src/main"))) {
+                for (Path source : sources.filter(Files::isRegularFile).toList()) {
+                    readers.append(Files.readString(source));
+                }
+            }
+        }
+        String compose = Files.readString(DEPLOY.resolve("docker-compose.yml"));
+        for (Setting setting : documented()) {
+            boolean composeItself = setting.section().startsWith("docker compose");
+            assertThat(composeItself ? compose : readers.toString()).as("something reads %s", setting.name())
+                    .contains(setting.name());
+        }
+    }
+
+    @Test
+    void composeGivesAnAppOnlySettingsItReadsWithTheAppsOwnDefaults() throws IOException {
+        for (String app : APPS) {
+            Map<String, String> read = readBy(app);
+            for (Map.Entry<String, String> entry : composeEnvironment(app).entrySet()) {
+                assertThat(read).as("%s reads %s, which compose gives it", app, entry.getKey())
+                        .containsKey(entry.getKey());
+                Matcher fallback = Pattern.compile("^\\$\\{" + entry.getKey() + ":-(.*)}$").matcher(entry.getValue());
+                if (fallback.matches() && !COMPOSE_OWN.contains(entry.getKey()) && read.get(entry.getKey()) != null) {
+                    assertThat(fallback.group(1)).as("compose's default of %s for %s", entry.getKey(), app)
+                            .isEqualTo(read.get(entry.getKey()));
+                }
+            }
+        }
+        Matcher caddyDefaults = Pattern.compile("\\{\\$(GATEHOUSE_[A-Z0-9_]+):([^}]*)}")
+                .matcher(Files.readString(DEPLOY.resolve("Caddyfile")));
+        Map<String, String> caddy = composeEnvironment("caddy");
+        while (caddyDefaults.find()) {
+            if (String.valueOf(caddy.get(caddyDefaults.group(1))).contains(":?")) {
+                continue; // required under compose: no default to agree on
+            }
+            assertThat(caddy.get(caddyDefaults.group(1))).as("compose's default of %s", caddyDefaults.group(1))
+                    .isEqualTo("${" + caddyDefaults.group(1) + ":-" + caddyDefaults.group(2) + "}");
         }
     }
 
