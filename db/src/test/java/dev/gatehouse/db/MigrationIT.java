@@ -122,6 +122,41 @@ class MigrationIT {
     }
 
     @Test
+    void inboundSettingsStoredBeforeV8BecomeTypedParts() throws SQLException {
+        TestDatabase old = TestPostgres.instance().createDatabase();
+        Flyway.configure().dataSource(old.jdbcUrl(), old.username(), old.password())
+                .locations("classpath:db/migration").target("7").load().migrate();
+        try (Connection c = old.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO tenants (id, name, slug) VALUES ('00000000-0000-0000-0000-0000000000f1', 't', 't')");
+            s.execute("""
+                    INSERT INTO nodes (tenant_id, name, address, engines) VALUES
+                    ('00000000-0000-0000-0000-0000000000f1', 'n', 'n.example.net', '{"xray": {"inbounds": [
+                      {"tag": "r", "protocol": "vless", "port": 443, "network": "tcp", "security": "reality",
+                       "flow": "xtls-rprx-vision", "settings": {"sni": "www.example.com", "public_key": "k",
+                       "short_id": "ab", "fingerprint": "chrome"}},
+                      {"tag": "w", "protocol": "vmess", "port": 80, "network": "ws", "security": "none", "flow": "",
+                       "settings": {"path": "/v"}},
+                      {"tag": "s", "protocol": "shadowsocks", "port": 8388, "settings": {}}]},
+                     "wireguard": {"interface_name": "wg0", "listen_port": 51820}}')""");
+        }
+        assertThat(flyway(old).migrate().migrationsExecuted).isPositive();
+        try (Connection c = old.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT engines::text FROM nodes")) {
+            rs.next();
+            String engines = rs.getString(1);
+            assertThat(engines).doesNotContain("\"settings\"")
+                    .contains("\"reality\": {\"short_id\": \"ab\", \"public_key\": \"k\", \"fingerprint\": \"chrome\","
+                            + " \"server_name\": \"www.example.com\"}")
+                    .contains("\"ws\": {\"path\": \"/v\"}")
+                    .contains("\"shadowsocks\": {\"method\": \"chacha20-ietf-poly1305\"}")
+                    .contains("\"flow\": \"xtls-rprx-vision\"")
+                    .contains("\"wireguard\": {\"listen_port\": 51820, \"interface_name\": \"wg0\"}");
+            assertThat(engines.indexOf("\"tag\": \"r\"")).isLessThan(engines.indexOf("\"tag\": \"w\""));
+            assertThat(engines).doesNotContain("\"flow\": \"\"");
+        }
+    }
+
+    @Test
     void migratingAgainAppliesNothing() {
         var result = flyway(db).migrate();
         assertThat(result.migrationsExecuted).isZero();

@@ -10,7 +10,9 @@ public record Fixtures(JdbcClient jdbc, TransactionTemplate tx) {
 
     public static final String NODE_ENGINES = """
             {"xray": {"inbounds": [{"tag": "vless-in", "protocol": "vless", "port": 443, "network": "tcp",
-                                    "security": "reality", "flow": "xtls-rprx-vision"}]},
+                                    "security": "reality", "flow": "xtls-rprx-vision",
+                                    "reality": {"server_name": "www.example.com", "short_id": "6ba85179e30d4fc2",
+                                                "public_key": "Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw"}}]},
              "wireguard": {"interface_name": "wg0", "listen_port": 51820, "address": "10.66.0.1/16"}}""";
 
     public UUID tenant() {

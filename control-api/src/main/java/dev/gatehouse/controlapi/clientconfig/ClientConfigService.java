@@ -55,7 +55,7 @@ class ClientConfigService {
         List<Artifact> wgArtifacts = new ArrayList<>();
         for (ClientEndpoint e : endpoints) {
             if (e.engine() == Engine.XRAY) {
-                xrayArtifacts.add(new Artifact(e.nodeId(), e.remark(), e.inbound().protocol(), links.link(e),
+                xrayArtifacts.add(new Artifact(e.nodeId(), e.remark(), e.inbound().protocol().db(), links.link(e),
                         xray.render(e, socksPort), null));
             } else {
                 wgArtifacts.add(new Artifact(e.nodeId(), e.remark(), "wireguard", null, null, wireguard.render(e)));

@@ -1,6 +1,8 @@
 package dev.gatehouse.controlapi.clientconfig;
 
 import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.model.NodeStatus;
+import dev.gatehouse.domain.node.InboundRules;
 import dev.gatehouse.domain.node.NodeEngineSettings;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -29,23 +31,29 @@ class ClientModel {
         this.jdbc = jdbc;
     }
 
-    /** Where the person is served: the served rule of the domain core, with each node's settings. */
+    /**
+     * Where the person is served: the served rule of the domain core, with each node's settings. A
+     * node that has never enrolled (pending) serves nobody yet, so clients are not given it; it
+     * appears once its agent has enrolled. An inbound stored before the inbound rules existed that
+     * breaks them is left out rather than rendered broken.
+     */
     List<ClientEndpoint> endpoints(UUID userId) {
         List<ClientEndpoint> result = new ArrayList<>();
         jdbc.sql("""
                         SELECT sc.subscription_id, n.id, n.name, n.address, n.engines::text, sc.engine, sc.xray_uuid,
                                sc.xray_flow, sc.wg_private_key, sc.wg_preshared_key, host(sc.wg_address)
                         FROM served_credentials sc JOIN nodes n ON n.id = sc.node_id
-                        WHERE sc.user_id = ?
+                        WHERE sc.user_id = ? AND n.status <> ?
                         ORDER BY sc.role <> 'primary', n.name, sc.engine""")
-                .param(userId)
+                .params(userId, NodeStatus.PENDING.db())
                 .query(rs -> {
                     NodeEngineSettings engines = NodeEngineSettings.parse(rs.getString(5));
                     Engine engine = Engine.fromDb(rs.getString(6));
                     UUID sub = rs.getObject(1, UUID.class);
                     UUID node = rs.getObject(2, UUID.class);
                     if (engine == Engine.XRAY) {
-                        for (NodeEngineSettings.Inbound inbound : engines.xray().inbounds()) {
+                        for (NodeEngineSettings.Inbound inbound : engines.xray().inbounds().stream()
+                                .filter(InboundRules::servable).toList()) {
                             result.add(new ClientEndpoint(sub, node, rs.getString(3), rs.getString(4), engine, inbound,
                                     null, rs.getObject(7, UUID.class), rs.getString(8), null, null, null));
                         }

@@ -1,5 +1,7 @@
 package dev.gatehouse.controlapi.clientconfig;
 
+import dev.gatehouse.domain.node.InboundOptions.Network;
+import dev.gatehouse.domain.node.InboundOptions.Security;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -20,80 +22,69 @@ class ShareLinks {
     private final JsonMapper json = JsonMapper.builder().build();
 
     String link(ClientEndpoint e) {
-        var in = e.inbound();
-        String host = hostForUri(e.address());
-        return switch (in.protocol()) {
-            case "vless" -> {
-                Map<String, String> q = transport(e);
+        ClientInbound c = ClientInbound.of(e);
+        String host = hostForUri(c.address());
+        return switch (c.protocol()) {
+            case VLESS -> {
+                Map<String, String> q = transport(c);
                 q.put("encryption", "none");
-                if (e.xrayFlow() != null && !e.xrayFlow().isEmpty()) {
-                    q.put("flow", e.xrayFlow());
-                } else if (in.flow() != null && !in.flow().isEmpty()) {
-                    q.put("flow", in.flow());
+                if (c.flow() != null) {
+                    q.put("flow", c.flow());
                 }
-                yield "vless://" + e.xrayId() + "@" + host + ":" + in.port() + "?" + query(q) + "#" + encode(e.remark());
+                yield "vless://" + c.id() + "@" + host + ":" + c.port() + "?" + query(q) + "#" + encode(e.remark());
             }
-            case "trojan" -> "trojan://" + encode(e.xrayId().toString()) + "@" + host + ":" + in.port() + "?"
-                    + query(transport(e)) + "#" + encode(e.remark());
-            case "shadowsocks" -> {
+            case TROJAN -> "trojan://" + encode(c.id()) + "@" + host + ":" + c.port() + "?" + query(transport(c))
+                    + "#" + encode(e.remark());
+            case SHADOWSOCKS -> {
                 String userInfo = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                        (method(e) + ":" + e.xrayId()).getBytes(StandardCharsets.UTF_8));
-                yield "ss://" + userInfo + "@" + host + ":" + in.port() + "#" + encode(e.remark());
+                        (c.method() + ":" + c.id()).getBytes(StandardCharsets.UTF_8));
+                yield "ss://" + userInfo + "@" + host + ":" + c.port() + "#" + encode(e.remark());
             }
-            case "vmess" -> {
+            case VMESS -> {
+                // The v2 JSON of v2rayN; VMess never carries REALITY (the rules refuse it).
                 Map<String, Object> v = new LinkedHashMap<>();
                 v.put("v", "2");
                 v.put("ps", e.remark());
-                v.put("add", e.address());
-                v.put("port", String.valueOf(in.port()));
-                v.put("id", e.xrayId().toString());
+                v.put("add", c.address());
+                v.put("port", String.valueOf(c.port()));
+                v.put("id", c.id());
                 v.put("aid", "0");
                 v.put("scy", "auto");
-                v.put("net", network(e));
+                v.put("net", c.network().db());
                 v.put("type", "none");
-                v.put("host", setting(e, "host", ""));
-                v.put("path", setting(e, "path", ""));
-                v.put("tls", "tls".equals(in.security()) ? "tls" : "");
-                v.put("sni", setting(e, "sni", ""));
-                v.put("fp", setting(e, "fingerprint", ""));
+                v.put("host", c.host() == null ? "" : c.host());
+                v.put("path", c.network() == Network.GRPC ? c.serviceName() : c.path() == null ? "" : c.path());
+                v.put("tls", c.security() == Security.TLS ? "tls" : "");
+                v.put("sni", c.serverName() == null ? "" : c.serverName());
+                v.put("alpn", String.join(",", c.alpn()));
+                v.put("fp", c.fingerprint() == null ? "" : c.fingerprint().db());
                 yield "vmess://" + Base64.getEncoder().encodeToString(
                         json.writeValueAsString(v).getBytes(StandardCharsets.UTF_8));
             }
-            default -> throw new IllegalArgumentException("unknown protocol " + in.protocol());
         };
     }
 
-    static String method(ClientEndpoint e) {
-        return setting(e, "method", "chacha20-ietf-poly1305");
-    }
-
-    static String network(ClientEndpoint e) {
-        return e.inbound().network() == null ? "tcp" : e.inbound().network();
-    }
-
-    static String security(ClientEndpoint e) {
-        return e.inbound().security() == null ? "none" : e.inbound().security();
-    }
-
-    static String setting(ClientEndpoint e, String key, String fallback) {
-        Map<String, Object> settings = e.inbound().settings();
-        Object value = settings == null ? null : settings.get(key);
-        return value == null ? fallback : value.toString();
-    }
-
-    private static Map<String, String> transport(ClientEndpoint e) {
+    /** The transport and security query parameters of vless:// and trojan:// (the de facto v2rayN keys). */
+    private static Map<String, String> transport(ClientInbound c) {
         Map<String, String> q = new LinkedHashMap<>();
-        q.put("type", network(e));
-        q.put("security", security(e));
-        for (String[] pair : new String[][] {{"sni", "sni"}, {"fp", "fingerprint"}, {"pbk", "public_key"},
-                {"sid", "short_id"}, {"spx", "spider_x"}, {"path", "path"}, {"host", "host"},
-                {"serviceName", "service_name"}, {"alpn", "alpn"}}) {
-            String value = setting(e, pair[1], null);
-            if (value != null && !value.isEmpty()) {
-                q.put(pair[0], value);
-            }
-        }
+        q.put("type", c.network().db());
+        q.put("security", c.security().db());
+        put(q, "sni", c.serverName());
+        put(q, "fp", c.fingerprint() == null ? null : c.fingerprint().db());
+        put(q, "alpn", c.alpn().isEmpty() ? null : String.join(",", c.alpn()));
+        put(q, "pbk", c.publicKey());
+        put(q, "sid", c.shortId());
+        put(q, "spx", c.spiderX());
+        put(q, "path", c.path());
+        put(q, "host", c.host());
+        put(q, "serviceName", c.serviceName());
         return q;
+    }
+
+    private static void put(Map<String, String> q, String key, String value) {
+        if (value != null && !value.isEmpty()) {
+            q.put(key, value);
+        }
     }
 
     private static String query(Map<String, String> q) {

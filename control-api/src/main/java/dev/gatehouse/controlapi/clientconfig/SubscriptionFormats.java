@@ -1,5 +1,8 @@
 package dev.gatehouse.controlapi.clientconfig;
 
+import dev.gatehouse.domain.node.InboundOptions.Network;
+import dev.gatehouse.domain.node.InboundOptions.Protocol;
+import dev.gatehouse.domain.node.InboundOptions.Security;
 import dev.gatehouse.domain.model.Engine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -84,48 +87,7 @@ class SubscriptionFormats {
                 }
                 p.put("udp", true);
             } else {
-                var in = e.inbound();
-                p.put("type", "shadowsocks".equals(in.protocol()) ? "ss" : in.protocol());
-                p.put("server", e.address());
-                p.put("port", in.port());
-                p.put("udp", true);
-                switch (in.protocol()) {
-                    case "vless" -> {
-                        p.put("uuid", e.xrayId().toString());
-                        String flow = e.xrayFlow() != null && !e.xrayFlow().isEmpty() ? e.xrayFlow() : in.flow();
-                        if (flow != null && !flow.isEmpty()) {
-                            p.put("flow", flow);
-                        }
-                    }
-                    case "vmess" -> {
-                        p.put("uuid", e.xrayId().toString());
-                        p.put("alterId", 0);
-                        p.put("cipher", "auto");
-                    }
-                    case "trojan" -> p.put("password", e.xrayId().toString());
-                    default -> {
-                        p.put("cipher", ShareLinks.method(e));
-                        p.put("password", e.xrayId().toString());
-                    }
-                }
-                if (!"shadowsocks".equals(in.protocol())) {
-                    p.put("network", ShareLinks.network(e));
-                    String security = ShareLinks.security(e);
-                    p.put("tls", !"none".equals(security));
-                    String sni = ShareLinks.setting(e, "sni", null);
-                    if (sni != null) {
-                        p.put("trojan".equals(in.protocol()) ? "sni" : "servername", sni);
-                    }
-                    if ("reality".equals(security)) {
-                        p.put("reality-opts", Map.of("public-key", ShareLinks.setting(e, "public_key", ""),
-                                "short-id", ShareLinks.setting(e, "short_id", "")));
-                        p.put("client-fingerprint", ShareLinks.setting(e, "fingerprint", "chrome"));
-                    }
-                    String path = ShareLinks.setting(e, "path", null);
-                    if ("ws".equals(ShareLinks.network(e)) && path != null) {
-                        p.put("ws-opts", Map.of("path", path));
-                    }
-                }
+                clashProxy(ClientInbound.of(e), p);
             }
             proxies.add(p);
         }
@@ -162,48 +124,7 @@ class SubscriptionFormats {
                     o.put("pre_shared_key", e.wgPresharedKey());
                 }
             } else {
-                var in = e.inbound();
-                o.put("type", in.protocol());
-                o.put("server", e.address());
-                o.put("server_port", in.port());
-                switch (in.protocol()) {
-                    case "vless" -> {
-                        o.put("uuid", e.xrayId().toString());
-                        String flow = e.xrayFlow() != null && !e.xrayFlow().isEmpty() ? e.xrayFlow() : in.flow();
-                        if (flow != null && !flow.isEmpty()) {
-                            o.put("flow", flow);
-                        }
-                    }
-                    case "vmess" -> {
-                        o.put("uuid", e.xrayId().toString());
-                        o.put("security", "auto");
-                        o.put("alter_id", 0);
-                    }
-                    case "trojan" -> o.put("password", e.xrayId().toString());
-                    default -> {
-                        o.put("method", ShareLinks.method(e));
-                        o.put("password", e.xrayId().toString());
-                    }
-                }
-                String security = ShareLinks.security(e);
-                if (!"shadowsocks".equals(in.protocol()) && !"none".equals(security)) {
-                    Map<String, Object> tls = new LinkedHashMap<>();
-                    tls.put("enabled", true);
-                    tls.put("server_name", ShareLinks.setting(e, "sni", e.address()));
-                    if ("reality".equals(security)) {
-                        tls.put("reality", Map.of("enabled", true, "public_key", ShareLinks.setting(e, "public_key", ""),
-                                "short_id", ShareLinks.setting(e, "short_id", "")));
-                        tls.put("utls", Map.of("enabled", true, "fingerprint",
-                                ShareLinks.setting(e, "fingerprint", "chrome")));
-                    }
-                    o.put("tls", tls);
-                }
-                if ("ws".equals(ShareLinks.network(e))) {
-                    o.put("transport", Map.of("type", "ws", "path", ShareLinks.setting(e, "path", "/")));
-                } else if ("grpc".equals(ShareLinks.network(e))) {
-                    o.put("transport", Map.of("type", "grpc", "service_name",
-                            ShareLinks.setting(e, "service_name", "")));
-                }
+                singBoxOutbound(ClientInbound.of(e), o);
             }
             outbounds.add(o);
         }
@@ -220,13 +141,119 @@ class SubscriptionFormats {
         return doc;
     }
 
+    /** One Xray inbound as a Clash Meta (mihomo) proxy. */
+    private static void clashProxy(ClientInbound c, Map<String, Object> p) {
+        p.put("type", c.protocol() == Protocol.SHADOWSOCKS ? "ss" : c.protocol().db());
+        p.put("server", c.address());
+        p.put("port", c.port());
+        p.put("udp", true);
+        switch (c.protocol()) {
+            case VLESS -> {
+                p.put("uuid", c.id());
+                if (c.flow() != null) {
+                    p.put("flow", c.flow());
+                }
+            }
+            case VMESS -> {
+                p.put("uuid", c.id());
+                p.put("alterId", 0);
+                p.put("cipher", "auto");
+            }
+            case TROJAN -> p.put("password", c.id());
+            case SHADOWSOCKS -> {
+                p.put("cipher", c.method());
+                p.put("password", c.id());
+                return;
+            }
+        }
+        p.put("network", c.network().db());
+        if (c.secured()) {
+            // Trojan is always TLS to mihomo; the others say so.
+            if (c.protocol() != Protocol.TROJAN) {
+                p.put("tls", true);
+            }
+            p.put(c.protocol() == Protocol.TROJAN ? "sni" : "servername", c.serverName());
+            if (!c.alpn().isEmpty()) {
+                p.put("alpn", c.alpn());
+            }
+            if (c.fingerprint() != null) {
+                p.put("client-fingerprint", c.fingerprint().db());
+            }
+        }
+        if (c.security() == Security.REALITY) {
+            p.put("reality-opts", Map.of("public-key", c.publicKey(), "short-id", c.shortId()));
+        }
+        if (c.network() == Network.WS) {
+            Map<String, Object> ws = new LinkedHashMap<>();
+            ws.put("path", c.path());
+            if (c.host() != null) {
+                ws.put("headers", Map.of("Host", c.host()));
+            }
+            p.put("ws-opts", ws);
+        } else if (c.network() == Network.GRPC) {
+            p.put("grpc-opts", Map.of("grpc-service-name", c.serviceName()));
+        }
+    }
+
+    /** One Xray inbound as a sing-box outbound. */
+    private static void singBoxOutbound(ClientInbound c, Map<String, Object> o) {
+        o.put("type", c.protocol().db());
+        o.put("server", c.address());
+        o.put("server_port", c.port());
+        switch (c.protocol()) {
+            case VLESS -> {
+                o.put("uuid", c.id());
+                if (c.flow() != null) {
+                    o.put("flow", c.flow());
+                }
+            }
+            case VMESS -> {
+                o.put("uuid", c.id());
+                o.put("security", "auto");
+                o.put("alter_id", 0);
+            }
+            case TROJAN -> o.put("password", c.id());
+            case SHADOWSOCKS -> {
+                o.put("method", c.method());
+                o.put("password", c.id());
+            }
+        }
+        if (c.secured()) {
+            Map<String, Object> tls = new LinkedHashMap<>();
+            tls.put("enabled", true);
+            tls.put("server_name", c.serverName());
+            if (!c.alpn().isEmpty()) {
+                tls.put("alpn", c.alpn());
+            }
+            if (c.fingerprint() != null) {
+                tls.put("utls", Map.of("enabled", true, "fingerprint", c.fingerprint().db()));
+            }
+            if (c.security() == Security.REALITY) {
+                tls.put("reality", Map.of("enabled", true, "public_key", c.publicKey(), "short_id", c.shortId()));
+            }
+            o.put("tls", tls);
+        }
+        if (c.network() == Network.WS) {
+            Map<String, Object> ws = new LinkedHashMap<>();
+            ws.put("type", "ws");
+            ws.put("path", c.path());
+            if (c.host() != null) {
+                ws.put("headers", Map.of("Host", c.host()));
+            }
+            o.put("transport", ws);
+        } else if (c.network() == Network.GRPC) {
+            o.put("transport", Map.of("type", "grpc", "service_name", c.serviceName()));
+        }
+    }
+
     /** Outline's dynamic access key: the first Shadowsocks endpoint, or an empty object. */
     private static Map<String, Object> outline(List<ClientEndpoint> endpoints) {
         return endpoints.stream()
-                .filter(e -> e.engine() == Engine.XRAY && "shadowsocks".equals(e.inbound().protocol()))
+                .filter(e -> e.engine() == Engine.XRAY && e.inbound().protocol() == Protocol.SHADOWSOCKS)
                 .findFirst()
-                .<Map<String, Object>>map(e -> Map.of("server", e.address(), "server_port", e.inbound().port(),
-                        "password", e.xrayId().toString(), "method", ShareLinks.method(e)))
+                .map(ClientInbound::of)
+                .<Map<String, Object>>map(c -> Map.of("server", c.address(), "server_port", c.port(),
+                        "password", c.id(), "method", c.method()))
                 .orElse(Map.of());
     }
 }

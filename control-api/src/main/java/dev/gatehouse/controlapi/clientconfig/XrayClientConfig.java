@@ -33,41 +33,69 @@ class XrayClientConfig {
             "169.254.0.0/16", "fc00::/7", "fe80::/10");
 
     private static Map<String, Object> outbound(ClientEndpoint e) {
-        var in = e.inbound();
+        ClientInbound c = ClientInbound.of(e);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("tag", "proxy");
-        out.put("protocol", in.protocol());
-        String id = e.xrayId().toString();
-        switch (in.protocol()) {
-            case "vless" -> out.put("settings", Map.of("vnext", List.of(Map.of("address", e.address(),
-                    "port", in.port(), "users", List.of(Map.of("id", id, "encryption", "none",
-                            "flow", e.xrayFlow() == null ? "" : e.xrayFlow()))))));
-            case "vmess" -> out.put("settings", Map.of("vnext", List.of(Map.of("address", e.address(),
-                    "port", in.port(), "users", List.of(Map.of("id", id, "alterId", 0, "security", "auto"))))));
-            case "trojan" -> out.put("settings", Map.of("servers", List.of(Map.of("address", e.address(),
-                    "port", in.port(), "password", id))));
-            case "shadowsocks" -> out.put("settings", Map.of("servers", List.of(Map.of("address", e.address(),
-                    "port", in.port(), "method", ShareLinks.method(e), "password", id))));
-            default -> throw new IllegalArgumentException("unknown protocol " + in.protocol());
+        out.put("protocol", c.protocol().db());
+        switch (c.protocol()) {
+            case VLESS -> {
+                Map<String, Object> user = new LinkedHashMap<>();
+                user.put("id", c.id());
+                user.put("encryption", "none");
+                if (c.flow() != null) {
+                    user.put("flow", c.flow());
+                }
+                out.put("settings", Map.of("vnext", List.of(Map.of("address", c.address(), "port", c.port(),
+                        "users", List.of(user)))));
+            }
+            case VMESS -> out.put("settings", Map.of("vnext", List.of(Map.of("address", c.address(),
+                    "port", c.port(), "users", List.of(Map.of("id", c.id(), "alterId", 0, "security", "auto"))))));
+            case TROJAN -> out.put("settings", Map.of("servers", List.of(Map.of("address", c.address(),
+                    "port", c.port(), "password", c.id()))));
+            case SHADOWSOCKS -> out.put("settings", Map.of("servers", List.of(Map.of("address", c.address(),
+                    "port", c.port(), "method", c.method(), "password", c.id()))));
         }
         Map<String, Object> stream = new LinkedHashMap<>();
-        stream.put("network", ShareLinks.network(e));
-        String security = ShareLinks.security(e);
-        stream.put("security", security);
-        if ("tls".equals(security)) {
-            stream.put("tlsSettings", Map.of("serverName", ShareLinks.setting(e, "sni", e.address())));
-        } else if ("reality".equals(security)) {
-            stream.put("realitySettings", Map.of("serverName", ShareLinks.setting(e, "sni", ""),
-                    "publicKey", ShareLinks.setting(e, "public_key", ""),
-                    "shortId", ShareLinks.setting(e, "short_id", ""),
-                    "fingerprint", ShareLinks.setting(e, "fingerprint", "chrome")));
+        stream.put("network", c.network().db());
+        stream.put("security", c.security().db());
+        switch (c.security()) {
+            case TLS -> {
+                Map<String, Object> tls = new LinkedHashMap<>();
+                tls.put("serverName", c.serverName());
+                if (c.fingerprint() != null) {
+                    tls.put("fingerprint", c.fingerprint().db());
+                }
+                if (!c.alpn().isEmpty()) {
+                    tls.put("alpn", c.alpn());
+                }
+                stream.put("tlsSettings", tls);
+            }
+            case REALITY -> {
+                Map<String, Object> reality = new LinkedHashMap<>();
+                reality.put("serverName", c.serverName());
+                reality.put("publicKey", c.publicKey());
+                reality.put("shortId", c.shortId());
+                reality.put("fingerprint", c.fingerprint().db());
+                if (c.spiderX() != null) {
+                    reality.put("spiderX", c.spiderX());
+                }
+                stream.put("realitySettings", reality);
+            }
+            case NONE -> {
+            }
         }
-        String path = ShareLinks.setting(e, "path", null);
-        if ("ws".equals(stream.get("network")) && path != null) {
-            stream.put("wsSettings", Map.of("path", path));
-        }
-        if ("grpc".equals(stream.get("network"))) {
-            stream.put("grpcSettings", Map.of("serviceName", ShareLinks.setting(e, "service_name", "")));
+        switch (c.network()) {
+            case WS -> {
+                Map<String, Object> ws = new LinkedHashMap<>();
+                ws.put("path", c.path());
+                if (c.host() != null) {
+                    ws.put("headers", Map.of("Host", c.host()));
+                }
+                stream.put("wsSettings", ws);
+            }
+            case GRPC -> stream.put("grpcSettings", Map.of("serviceName", c.serviceName()));
+            case TCP -> {
+            }
         }
         out.put("streamSettings", stream);
         return out;

@@ -3,6 +3,7 @@ package dev.gatehouse.controlapi.node;
 import static dev.gatehouse.controlapi.web.TextRules.NOT_BLANK;
 
 import dev.gatehouse.domain.model.NodeStatus;
+import dev.gatehouse.domain.node.InboundOptions;
 import dev.gatehouse.domain.node.NodeEngineSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -25,15 +26,41 @@ public final class NodeDtos {
     private NodeDtos() {
     }
 
-    /** One Xray inbound a node offers; {@code settings} carries protocol extras (REALITY keys, paths...). */
-    public record XrayInbound(@NotBlank @Pattern(regexp = "^[A-Za-z0-9._-]{1,64}$") String tag,
-                              @NotBlank @Pattern(regexp = "^(vless|vmess|trojan|shadowsocks)$",
-                                      message = "must be vless, vmess, trojan or shadowsocks") String protocol,
-                              @Min(1) @Max(65535) int port,
-                              @Pattern(regexp = "^(tcp|ws|grpc|http|httpupgrade|xhttp|kcp|quic)$") String network,
-                              @Pattern(regexp = "^(none|tls|reality)$") String security,
-                              @Size(max = 64) String flow,
-                              Map<String, Object> settings) {
+    /**
+     * One Xray inbound a node offers, typed by protocol, transport and security; docs/api.md lists
+     * which combinations are accepted (those the cores and every client format can use).
+     */
+    public record XrayInbound(@NotBlank @Pattern(regexp = "^[A-Za-z0-9._-]{1,64}$",
+                                      message = "use 1 to 64 letters, digits, '.', '_' or '-'") String tag,
+                              @NotNull InboundOptions.Protocol protocol,
+                              @NotNull @Min(1) @Max(65535) Integer port,
+                              @io.swagger.v3.oas.annotations.media.Schema(defaultValue = "tcp") InboundOptions.Network network,
+                              @io.swagger.v3.oas.annotations.media.Schema(description = "with network ws: path (default /) and Host header")
+                              @Valid NodeEngineSettings.Ws ws,
+                              @io.swagger.v3.oas.annotations.media.Schema(description = "with network grpc: service_name (required)")
+                              @Valid NodeEngineSettings.Grpc grpc,
+                              @io.swagger.v3.oas.annotations.media.Schema(defaultValue = "none", description = "reality: vless only; trojan needs tls;"
+                                      + " shadowsocks none") InboundOptions.Security security,
+                              @io.swagger.v3.oas.annotations.media.Schema(description = "with security tls: server_name (default the node's address),"
+                                      + " fingerprint, alpn (h2, http/1.1)")
+                              @Valid NodeEngineSettings.Tls tls,
+                              @io.swagger.v3.oas.annotations.media.Schema(description = "with security reality: server_name, public_key (43 base64url"
+                                      + " characters), short_id (hex), fingerprint (default chrome), spider_x")
+                              @Valid NodeEngineSettings.Reality reality,
+                              @io.swagger.v3.oas.annotations.media.Schema(description = "vless over tcp with tls or reality only")
+                              InboundOptions.Flow flow,
+                              @io.swagger.v3.oas.annotations.media.Schema(description = "with protocol shadowsocks: method (required)")
+                              @Valid NodeEngineSettings.Shadowsocks shadowsocks) {
+
+        NodeEngineSettings.Inbound toSettings() {
+            return new NodeEngineSettings.Inbound(tag, protocol, port, network, ws, grpc, security, tls, reality, flow,
+                    shadowsocks);
+        }
+
+        static XrayInbound of(NodeEngineSettings.Inbound i) {
+            return new XrayInbound(i.tag(), i.protocol(), i.port(), i.network(), i.ws(), i.grpc(), i.security(),
+                    i.tls(), i.reality(), i.flow(), i.shadowsocks());
+        }
     }
 
     public record XraySettings(@NotNull @Size(min = 1, max = 32) List<@Valid XrayInbound> inbounds) {
@@ -61,9 +88,7 @@ public final class NodeDtos {
         public NodeEngineSettings toSettings() {
             return new NodeEngineSettings(
                     xray == null ? null : new NodeEngineSettings.Xray(xray.inbounds().stream()
-                            .map(i -> new NodeEngineSettings.Inbound(i.tag(), i.protocol(), i.port(), i.network(),
-                                    i.security(), i.flow(), i.settings()))
-                            .toList()),
+                            .map(XrayInbound::toSettings).toList()),
                     wireguard == null ? null : new NodeEngineSettings.WireGuard(wireguard.interfaceName(),
                             wireguard.listenPort(), wireguard.publicKey(), wireguard.address(), wireguard.dns(),
                             wireguard.persistentKeepalive()));
@@ -72,9 +97,7 @@ public final class NodeDtos {
         public static NodeEngines of(NodeEngineSettings s) {
             return new NodeEngines(
                     s.xray() == null ? null : new XraySettings(s.xray().inbounds().stream()
-                            .map(i -> new XrayInbound(i.tag(), i.protocol(), i.port(), i.network(), i.security(),
-                                    i.flow(), i.settings()))
-                            .toList()),
+                            .map(XrayInbound::of).toList()),
                     s.wireguard() == null ? null : new WireGuardSettings(s.wireguard().interfaceName(),
                             s.wireguard().listenPort(), s.wireguard().publicKey(), s.wireguard().address(),
                             s.wireguard().dns(), s.wireguard().persistentKeepalive()));

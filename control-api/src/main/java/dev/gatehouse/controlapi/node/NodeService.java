@@ -9,6 +9,7 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import dev.gatehouse.domain.node.InboundRules;
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.domain.node.NodeEvent;
@@ -157,11 +158,10 @@ class NodeService {
         if (engines.xray() == null && engines.wireguard() == null) {
             throw ApiException.invalid("engines", "offer at least one of xray and wireguard");
         }
-        if (engines.xray() != null) {
-            long distinct = engines.xray().inbounds().stream().map(NodeDtos.XrayInbound::tag).distinct().count();
-            if (distinct != engines.xray().inbounds().size()) {
-                throw ApiException.invalid("engines.xray.inbounds", "tags must be unique");
-            }
+        List<InboundRules.Problem> problems = InboundRules.check(engines.toSettings());
+        if (!problems.isEmpty()) {
+            throw ApiException.invalid(problems.stream()
+                    .map(p -> Map.entry(p.field(), p.message())).toList());
         }
     }
 

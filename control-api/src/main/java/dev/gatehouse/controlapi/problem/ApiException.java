@@ -39,6 +39,13 @@ public class ApiException extends RuntimeException {
     }
 
     /** A 400 naming the offending field. */
+    /** Several fields wrong at once, each with its message, in the order found. */
+    public static ApiException invalid(java.util.List<Map.Entry<String, String>> fields) {
+        return new ApiException(ErrorCode.VALIDATION_FAILED,
+                String.join("; ", fields.stream().map(f -> f.getKey() + ": " + f.getValue()).toList()),
+                Map.of("errors", fields.stream().map(f -> Map.of("field", f.getKey(), "message", f.getValue())).toList()));
+    }
+
     public static ApiException invalid(String field, String message) {
         return new ApiException(ErrorCode.VALIDATION_FAILED, field + ": " + message,
                 Map.of("errors", java.util.List.of(Map.of("field", field, "message", message))));

@@ -66,11 +66,10 @@ class RealClientIT extends ControlApiTest {
                 """.formatted(api, vmessPort, vlessPort);
 
         Tenant tenant = newTenant();
-        assertThat(root.post("/nodes", map("tenant_id", tenant.id(), "name", "loopback", "address", "127.0.0.1",
+        enrolledNode(map("tenant_id", tenant.id(), "name", "loopback", "address", "127.0.0.1",
                 "engines", map("xray", map("inbounds", List.of(
                         map("tag", "vmess-in", "protocol", "vmess", "port", vmessPort, "network", "tcp"),
-                        map("tag", "vless-in", "protocol", "vless", "port", vlessPort, "network", "tcp")))))).status())
-                .isEqualTo(201);
+                        map("tag", "vless-in", "protocol", "vless", "port", vlessPort, "network", "tcp"))))));
         String plan = root.post("/plans", map("tenant_id", tenant.id(), "name", "xray", "engines", List.of("xray")))
                 .text("id");
         JsonNode sub = subscribe(tenant, plan).path("subscription");

@@ -30,11 +30,11 @@ class SubscriptionPageChromiumIT extends ControlApiTest {
     void thePageRendersUsageAndQrCodesWithoutConsoleErrors() throws Exception {
         Path chromium = RealPeers.require("chromium", "chromium");
         Tenant tenant = newTenant();
-        assertThat(root.post("/nodes", map("tenant_id", tenant.id(), "name", "ams-1", "address", "ams1.example.net",
+        enrolledNode(map("tenant_id", tenant.id(), "name", "ams-1", "address", "ams1.example.net",
                 "engines", map(
                         "xray", map("inbounds", List.of(map("tag", "vless-in", "protocol", "vless", "port", 443)))
                         , "wireguard", map("interface_name", "wg0", "listen_port", 51820,
-                                "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4=")))).status()).isEqualTo(201);
+                                "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4="))));
         JsonNode created = subscribe(tenant, plan(tenant, 10L * 1024 * 1024 * 1024));
         jdbc.sql("UPDATE subscriptions SET used_bytes_up = 536870912, used_bytes_down = 1073741824 WHERE id = ?")
                 .param(UUID.fromString(created.path("subscription").path("id").asString())).update();

@@ -32,9 +32,9 @@ class WireGuardTunnelIT extends ControlApiTest {
         String clientIf = "ghc" + Netns.unique();
 
         Tenant tenant = newTenant();
-        assertThat(root.post("/nodes", map("tenant_id", tenant.id(), "name", "wg-node", "address", "10.199.0.1",
+        enrolledNode(map("tenant_id", tenant.id(), "name", "wg-node", "address", "10.199.0.1",
                 "engines", map("wireguard", map("interface_name", serverIf, "listen_port", 51820,
-                        "public_key", serverPub)))).status()).isEqualTo(201);
+                        "public_key", serverPub))));
         String plan = root.post("/plans", map("tenant_id", tenant.id(), "name", "wg", "engines", List.of("wireguard")))
                 .text("id");
         JsonNode sub = subscribe(tenant, plan).path("subscription");

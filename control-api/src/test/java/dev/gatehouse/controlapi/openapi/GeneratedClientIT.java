@@ -83,8 +83,9 @@ class GeneratedClientIT extends ControlApiTest {
                 .resetStrategy(PlanCreateRequest.ResetStrategyEnum.MONTH));
         NodeCreated node = new NodeControllerApi(admin).createNode(new NodeCreateRequest().tenantId(tenant.getId())
                 .name("edge-1").address("edge-1.example.net").engines(new NodeEngines()
-                        .xray(new XraySettings().inbounds(List.of(new XrayInbound().tag("vless-tcp").protocol("vless")
-                                .port(443).network("tcp").security("none"))))
+                        .xray(new XraySettings().inbounds(List.of(new XrayInbound().tag("vless-tcp")
+                                .protocol(XrayInbound.ProtocolEnum.VLESS).port(443).network(XrayInbound.NetworkEnum.TCP)
+                                .security(XrayInbound.SecurityEnum.NONE))))
                         .wireguard(new WireGuardSettings().interfaceName("wg0").listenPort(51820))));
         assertThat(node.getNode().getStatus()).isEqualTo(NodeResponse.StatusEnum.PENDING);
         SubscriptionCreated created = new SubscriptionControllerApi(admin).createSubscription(

@@ -117,7 +117,30 @@ public abstract class ControlApiTest {
                         "wireguard", map("interface_name", "wg0", "listen_port", 51820,
                                 "public_key", "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4="))));
         assertThat(node.status()).as(node.body()).isEqualTo(201);
-        return node.json().path("node").path("id").asString();
+        String id = node.json().path("node").path("id").asString();
+        enrolled(id);
+        return id;
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.springframework.jdbc.core.simple.JdbcClient testDatabase;
+
+    /** Creates a node from {@code body} as root and marks it enrolled; returns its id. */
+    protected String enrolledNode(Map<String, Object> body) {
+        Api.Response node = root.post("/nodes", body);
+        assertThat(node.status()).as(node.body()).isEqualTo(201);
+        String id = node.json().path("node").path("id").asString();
+        enrolled(id);
+        return id;
+    }
+
+    /**
+     * Marks a node as one whose agent has enrolled and connected (status online), as the collector
+     * records it: client configurations list no node before that.
+     */
+    protected void enrolled(String nodeId) {
+        testDatabase.sql("UPDATE nodes SET status = 'online', last_seen_at = now() WHERE id = ?::uuid")
+                .param(nodeId).update();
     }
 
     /** A user of the tenant with a subscription on the plan; returns the subscription's JSON. */

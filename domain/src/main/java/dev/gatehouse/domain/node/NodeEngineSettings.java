@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.gatehouse.domain.model.Engine;
 import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,19 +28,57 @@ public record NodeEngineSettings(Xray xray, WireGuard wireguard) {
     }
 
     /**
-     * One Xray inbound. {@code settings} carries protocol and transport extras (shadowsocks method,
-     * REALITY keys, ws path, gRPC service name...).
+     * One Xray inbound, typed by protocol, transport and security. {@link InboundRules} says which
+     * combinations are allowed (the ones the cores and every client format accept); the parts that do
+     * not apply to the combination are absent. Client configurations and the agent both read it as is.
+     *
+     * @param network  defaults to tcp
+     * @param ws       with network ws: path (default "/") and Host header
+     * @param grpc     with network grpc: the service name
+     * @param security defaults to none
+     * @param tls      with security tls: SNI (default the node's address), fingerprint, ALPN
+     * @param reality  with security reality: server name, the server's public key, short id, fingerprint
+     * @param flow     VLESS over TCP with TLS or REALITY only
+     * @param shadowsocks with protocol shadowsocks: the cipher
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Inbound(String tag, String protocol, int port, String network, String security, String flow,
-                          Map<String, Object> settings) {
+    public record Inbound(String tag, InboundOptions.Protocol protocol, int port, InboundOptions.Network network,
+                          Ws ws, Grpc grpc, InboundOptions.Security security, Tls tls, Reality reality,
+                          InboundOptions.Flow flow, Shadowsocks shadowsocks) {
 
-        /** The shadowsocks cipher, for a shadowsocks inbound. */
-        public String shadowsocksMethod() {
-            Object method = settings == null ? null : settings.get("method");
-            return method == null ? null : method.toString();
+        public Inbound {
+            network = network == null ? InboundOptions.Network.TCP : network;
+            security = security == null ? InboundOptions.Security.NONE : security;
         }
+    }
+
+    /** WebSocket transport: the path (default "/") and the Host header clients send. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Ws(String path, String host) {
+    }
+
+    /** gRPC transport: the service name. */
+    public record Grpc(String serviceName) {
+    }
+
+    /** TLS as clients see it: the SNI (default the node's address), a uTLS fingerprint, ALPN protocols. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Tls(String serverName, InboundOptions.Fingerprint fingerprint, List<String> alpn) {
+    }
+
+    /**
+     * REALITY as clients see it: the server name it borrows, the server's X25519 public key (base64url,
+     * 43 characters), one of its short ids (0 to 16 hex digits), a uTLS fingerprint (default chrome)
+     * and an optional spider path.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Reality(String serverName, String publicKey, String shortId, InboundOptions.Fingerprint fingerprint,
+                          String spiderX) {
+    }
+
+    /** Shadowsocks: the cipher; each person's password is their Xray id. */
+    public record Shadowsocks(InboundOptions.ShadowsocksMethod method) {
     }
 
     /**

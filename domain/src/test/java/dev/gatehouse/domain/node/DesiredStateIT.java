@@ -111,7 +111,8 @@ class DesiredStateIT extends DomainIT {
         assertThat(config.xray().inbounds()).singleElement().satisfies(i -> {
             assertThat(i.tag()).isEqualTo("vless-in");
             assertThat(i.port()).isEqualTo(443);
-            assertThat(i.flow()).isEqualTo("xtls-rprx-vision");
+            assertThat(i.flow()).isEqualTo(InboundOptions.Flow.XTLS_RPRX_VISION);
+            assertThat(i.reality().publicKey()).hasSize(43);
         });
         assertThat(config.wireguard().interfaceName()).isEqualTo("wg0");
         assertThat(config.wireguard().listenPort()).isEqualTo(51820);
