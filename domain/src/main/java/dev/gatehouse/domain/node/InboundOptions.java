@@ -2,6 +2,7 @@ package dev.gatehouse.domain.node;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.gatehouse.domain.model.DbEnum;
+import java.util.Locale;
 
 /**
  * The closed sets an Xray inbound is made of: what the Xray and V2Fly cores and every client format
@@ -13,71 +14,33 @@ public final class InboundOptions {
     private InboundOptions() {
     }
 
-    public enum Protocol implements DbEnum {
-        VLESS("vless"), VMESS("vmess"), TROJAN("trojan"), SHADOWSOCKS("shadowsocks");
-
-        private final String name;
-
-        Protocol(String name) {
-            this.name = name;
-        }
+    /** Spelled in lower case with '-' for '_' ({@code AES_128_GCM} is {@code aes-128-gcm}), in JSON and stored. */
+    public interface Named extends DbEnum {
 
         @Override
         @JsonValue
-        public String db() {
-            return name;
+        default String db() {
+            return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
+    }
+
+    public enum Protocol implements Named {
+        VLESS, VMESS, TROJAN, SHADOWSOCKS
     }
 
     /** The transport under the protocol ({@code streamSettings.network}). */
-    public enum Network implements DbEnum {
-        TCP("tcp"), WS("ws"), GRPC("grpc");
-
-        private final String name;
-
-        Network(String name) {
-            this.name = name;
-        }
-
-        @Override
-        @JsonValue
-        public String db() {
-            return name;
-        }
+    public enum Network implements Named {
+        TCP, WS, GRPC
     }
 
     /** The transport's security layer ({@code streamSettings.security}); REALITY needs the Xray core. */
-    public enum Security implements DbEnum {
-        NONE("none"), TLS("tls"), REALITY("reality");
-
-        private final String name;
-
-        Security(String name) {
-            this.name = name;
-        }
-
-        @Override
-        @JsonValue
-        public String db() {
-            return name;
-        }
+    public enum Security implements Named {
+        NONE, TLS, REALITY
     }
 
     /** VLESS flow control; Vision needs TCP with TLS or REALITY. */
-    public enum Flow implements DbEnum {
-        XTLS_RPRX_VISION("xtls-rprx-vision");
-
-        private final String name;
-
-        Flow(String name) {
-            this.name = name;
-        }
-
-        @Override
-        @JsonValue
-        public String db() {
-            return name;
-        }
+    public enum Flow implements Named {
+        XTLS_RPRX_VISION
     }
 
     /**
@@ -85,37 +48,12 @@ public final class InboundOptions {
      * per person. The 2022 methods are not offered: they need a server key and a per-person key of
      * the method's length, which the credentials do not carry.
      */
-    public enum ShadowsocksMethod implements DbEnum {
-        AES_128_GCM("aes-128-gcm"), AES_256_GCM("aes-256-gcm"), CHACHA20_IETF_POLY1305("chacha20-ietf-poly1305");
-
-        private final String name;
-
-        ShadowsocksMethod(String name) {
-            this.name = name;
-        }
-
-        @Override
-        @JsonValue
-        public String db() {
-            return name;
-        }
+    public enum ShadowsocksMethod implements Named {
+        AES_128_GCM, AES_256_GCM, CHACHA20_IETF_POLY1305
     }
 
     /** uTLS client fingerprints that Xray, mihomo and sing-box all know. */
-    public enum Fingerprint implements DbEnum {
-        CHROME("chrome"), FIREFOX("firefox"), SAFARI("safari"), IOS("ios"), ANDROID("android"), EDGE("edge"),
-        RANDOM("random");
-
-        private final String name;
-
-        Fingerprint(String name) {
-            this.name = name;
-        }
-
-        @Override
-        @JsonValue
-        public String db() {
-            return name;
-        }
+    public enum Fingerprint implements Named {
+        CHROME, FIREFOX, SAFARI, IOS, ANDROID, EDGE, RANDOM
     }
 }
