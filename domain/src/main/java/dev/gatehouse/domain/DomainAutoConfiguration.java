@@ -1,5 +1,7 @@
 package dev.gatehouse.domain;
 
+import dev.gatehouse.domain.identity.NodeCa;
+import dev.gatehouse.domain.support.DataKey;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.domain.node.NodeEvents;
 import dev.gatehouse.domain.subscription.Credentials;
@@ -46,6 +48,16 @@ public class DomainAutoConfiguration {
     @Bean
     SubscriptionLifecycle subscriptionLifecycle(JdbcClient jdbc, Credentials credentials, Clock clock) {
         return new SubscriptionLifecycle(jdbc, credentials, clock);
+    }
+
+    @Bean
+    DataKey dataKey(DomainProperties properties) {
+        return DataKey.of(properties.dataKey());
+    }
+
+    @Bean
+    NodeCa nodeCa(JdbcClient jdbc, DataKey dataKey, Clock clock, DomainProperties properties) {
+        return new NodeCa(jdbc, dataKey, clock, properties.nodeCertificateValidity());
     }
 
     @Bean

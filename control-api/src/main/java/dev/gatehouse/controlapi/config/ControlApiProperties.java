@@ -13,14 +13,11 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * Every setting of control-api, under {@code gatehouse.control-api}; defaults are in application.yml.
- *
- * @param dataKey 32 random bytes in base64 that keep subscription tokens sealed and readable for
- *                administrators; empty: a token is shown only when it is made
+ * The data key is the domain core's ({@code gatehouse.domain.data-key}).
  */
 @Validated
 @ConfigurationProperties("gatehouse.control-api")
-public record ControlApiProperties(String dataKey,
-                                   @Valid @NotNull Tokens tokens,
+public record ControlApiProperties(@Valid @NotNull Tokens tokens,
                                    @Valid @NotNull Passwords passwords,
                                    @Valid @NotNull Login login,
                                    @Valid @NotNull Network network,

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class PasswordHasherTest {
 
     private static ControlApiProperties properties(int maxConcurrent) {
-        return new ControlApiProperties(null,
+        return new ControlApiProperties(
                 new ControlApiProperties.Tokens("i", "a", Duration.ofMinutes(15), Duration.ofDays(1),
                         Duration.ofSeconds(10), Duration.ofDays(30)),
                 new ControlApiProperties.Passwords(19456, 2, 1, maxConcurrent, 10, 1024),

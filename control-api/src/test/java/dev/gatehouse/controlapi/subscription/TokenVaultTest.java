@@ -3,6 +3,7 @@ package dev.gatehouse.controlapi.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.domain.support.DataKey;
 import org.junit.jupiter.api.Test;
 
 class TokenVaultTest {
@@ -11,7 +12,7 @@ class TokenVaultTest {
 
     @Test
     void sealedTokensOpenOnlyForTheirOwnSubscription() {
-        TokenVault vault = new TokenVault(KEY);
+        TokenVault vault = new TokenVault(DataKey.of(KEY));
         byte[] sealed = vault.seal("ghs_secret", "sub-1");
         assertThat(vault.open(sealed, "sub-1")).contains("ghs_secret");
         assertThat(vault.open(sealed, "sub-2")).isEmpty();
@@ -21,7 +22,7 @@ class TokenVaultTest {
 
     @Test
     void withoutAKeyNothingIsKept() {
-        TokenVault vault = new TokenVault("");
+        TokenVault vault = new TokenVault(DataKey.of(""));
         assertThat(vault.enabled()).isFalse();
         assertThat(vault.seal("ghs_secret", "sub-1")).isNull();
         assertThat(vault.open(new byte[40], "sub-1")).isEmpty();
@@ -29,8 +30,8 @@ class TokenVaultTest {
 
     @Test
     void aBadKeyStopsTheStartNamingTheSetting() {
-        assertThatThrownBy(() -> new TokenVault("c2hvcnQ=")).hasMessageContaining("GATEHOUSE_DATA_KEY")
+        assertThatThrownBy(() -> DataKey.of("c2hvcnQ=")).hasMessageContaining("GATEHOUSE_DATA_KEY")
                 .hasMessageContaining("32");
-        assertThatThrownBy(() -> new TokenVault("not base64!")).hasMessageContaining("GATEHOUSE_DATA_KEY");
+        assertThatThrownBy(() -> DataKey.of("not base64!")).hasMessageContaining("GATEHOUSE_DATA_KEY");
     }
 }

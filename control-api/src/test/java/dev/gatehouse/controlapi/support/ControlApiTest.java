@@ -25,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "gatehouse.control-api.network.admin-allowlist=127.0.0.1/32,::1/128,192.0.2.0/24,2001:db8::/32",
         "gatehouse.control-api.login.address-capacity=100000",
         "gatehouse.control-api.tokens.refresh-grace=2s",
-        "gatehouse.control-api.data-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+        "gatehouse.domain.data-key=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 })
 public abstract class ControlApiTest {
 

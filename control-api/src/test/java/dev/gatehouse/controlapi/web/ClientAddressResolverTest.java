@@ -10,7 +10,7 @@ import org.springframework.mock.web.MockHttpServletRequest;
 class ClientAddressResolverTest {
 
     private static ClientAddressResolver resolver(String header) {
-        return new ClientAddressResolver(new ControlApiProperties(null, null, null, null,
+        return new ClientAddressResolver(new ControlApiProperties(null, null, null,
                 new ControlApiProperties.Network(List.of("10.0.0.0/8"), header, List.of()), null, null));
     }
 

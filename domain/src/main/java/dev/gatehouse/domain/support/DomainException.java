@@ -8,7 +8,9 @@ public class DomainException extends RuntimeException {
 
     /** Why the change was refused. */
     public enum Kind {
-        NOT_FOUND, CONFLICT, INVALID
+        NOT_FOUND, CONFLICT, INVALID,
+        /** A setting the operation needs is missing (the data key, say). */
+        NOT_CONFIGURED
     }
 
     private final Kind kind;
