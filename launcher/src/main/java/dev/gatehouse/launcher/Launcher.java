@@ -71,7 +71,9 @@ public final class Launcher {
                 "GATEHOUSE_DB_URL", dbUrl,
                 "GATEHOUSE_DB_USER", settings.dbUser(),
                 "GATEHOUSE_DB_PASSWORD", settings.dbPassword(),
-                "GATEHOUSE_REDIS_URL", redisUrl);
+                "GATEHOUSE_REDIS_URL", redisUrl,
+                "GATEHOUSE_DATA_KEY", settings.dataKey() != null ? settings.dataKey()
+                        : DataKeyFile.ensure(settings.home()));
         for (AppProcess app : apps()) {
             out.println("gatehouse: starting " + app.name() + " on port " + app.httpPort());
             started.add(app);

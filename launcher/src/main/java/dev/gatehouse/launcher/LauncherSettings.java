@@ -10,6 +10,7 @@ import java.util.Map;
  * @param home          data folder kept across restarts (embedded PostgreSQL and Redis, app logs)
  * @param externalDbUrl a PostgreSQL JDBC URL to use instead of the embedded server, or null
  * @param externalRedisUrl a Redis URL to use instead of the embedded server, or null
+ * @param dataKey       GATEHOUSE_DATA_KEY when given; null: the data folder's own (made on first start)
  */
 record LauncherSettings(
         Path root,
@@ -22,7 +23,8 @@ record LauncherSettings(
         int embeddedRedisPort,
         int controlApiPort,
         int collectorPort,
-        int schedulerPort) {
+        int schedulerPort,
+        String dataKey) {
 
     static LauncherSettings from(Path root, Map<String, String> env) {
         return new LauncherSettings(
@@ -36,7 +38,8 @@ record LauncherSettings(
                 port(env, "GATEHOUSE_EMBEDDED_REDIS_PORT", 16379),
                 port(env, "GATEHOUSE_CONTROL_API_PORT", 8080),
                 port(env, "GATEHOUSE_COLLECTOR_HTTP_PORT", 8082),
-                port(env, "GATEHOUSE_SCHEDULER_HTTP_PORT", 8083));
+                port(env, "GATEHOUSE_SCHEDULER_HTTP_PORT", 8083),
+                blankToNull(env.get("GATEHOUSE_DATA_KEY")));
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

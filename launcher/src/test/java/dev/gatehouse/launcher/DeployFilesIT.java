@@ -64,7 +64,7 @@ class DeployFilesIT {
     private static final List<String> APPS = List.of("control-api", "collector", "scheduler");
     /** Settings whose compose default names compose's own services, not the app's default. */
     private static final Set<String> COMPOSE_OWN = Set.of("GATEHOUSE_DB_URL", "GATEHOUSE_DB_PASSWORD",
-            "GATEHOUSE_REDIS_URL", "GATEHOUSE_LOG_FORMAT");
+            "GATEHOUSE_REDIS_URL", "GATEHOUSE_LOG_FORMAT", "GATEHOUSE_COLLECTOR_ADDRESS");
 
     private record Setting(String name, String section) {
         boolean composeApplies() {

@@ -3,6 +3,7 @@ package dev.gatehouse.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.gatehouse.testkit.NodeKeys;
 import dev.gatehouse.testkit.Ports;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -27,6 +28,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,14 @@ class LauncherIT {
         try (Connection c = database(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO tenants (name, slug) VALUES ('Kept across restarts', 'kept')");
         }
+        // The data key is made under the data folder, readable by its owner only, and reaches control-api:
+        // a node enrols with no setting at all.
+        Path keyFile = home.resolve("data.key");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(keyFile))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String key = java.nio.file.Files.readString(keyFile).trim();
+        assertThat(java.util.Base64.getDecoder().decode(key)).hasSize(32);
+        String caBefore = enrolNode("first");
         redis(connection -> connection.sync().set("gatehouse-launcher-check", "kept"));
 
         stopLauncher();
@@ -106,7 +117,31 @@ class LauncherIT {
             assertThat(rs.getString(2)).isEqualTo("on");
         }
         redis(connection -> assertThat(connection.sync().get("gatehouse-launcher-check")).isEqualTo("kept"));
+        assertThat(java.nio.file.Files.readString(keyFile).trim()).isEqualTo(key);
+        assertThat(enrolNode("second")).as("the CA's key opens again after a restart").isEqualTo(caBefore);
         stopLauncher();
+    }
+
+    /** Makes a node with an enrollment token in SQL, enrols it over HTTP; returns the CA certificate PEM. */
+    private String enrolNode(String name) throws Exception {
+        String token = "ghe_launcher_" + name;
+        try (Connection c = database(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO nodes (tenant_id, name, address) SELECT id, '" + name + "', 'n.example.net'"
+                    + " FROM tenants WHERE slug = 'kept'");
+            s.execute("INSERT INTO enrollment_tokens (node_id, token_hash, expires_at) SELECT id,"
+                    + " sha256(convert_to('" + token + "', 'UTF8')), now() + interval '1 hour' FROM nodes"
+                    + " WHERE name = '" + name + "'");
+        }
+        String body = "{\"token\":\"" + token + "\",\"csr\":\""
+                + NodeKeys.request().csrPem().replace("\n", "\\n") + "\"}";
+        HttpResponse<String> enrolled = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + ports.get("GATEHOUSE_CONTROL_API_PORT") + "/nodes/enroll"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(enrolled.statusCode()).as(enrolled.body()).isEqualTo(200);
+        Matcher bundle = Pattern.compile("\"ca_bundle\":\"([^\"]+)\"").matcher(enrolled.body());
+        assertThat(bundle.find()).isTrue();
+        return bundle.group(1);
     }
 
     private void startLauncher() throws Exception {
@@ -119,6 +154,7 @@ class LauncherIT {
         pb.environment().put("GATEHOUSE_HOME", home.toString());
         pb.environment().remove("GATEHOUSE_DB_URL");
         pb.environment().remove("GATEHOUSE_REDIS_URL");
+        pb.environment().remove("GATEHOUSE_DATA_KEY");
         ports.forEach((name, port) -> pb.environment().put(name, String.valueOf(port)));
         launcher = pb.start();
         reader = new Thread(() -> {

@@ -75,6 +75,11 @@ public class AuditLog {
                 .update();
     }
 
+    /** An entry written for a node's agent (its enrolment). */
+    public void recordAsNode(UUID nodeId, UUID tenantId, String action, Object after) {
+        write("node", nodeId, "node " + nodeId, tenantId, action, "node", nodeId, null, after);
+    }
+
     /** An entry for an actor that is not the authenticated caller (a login, a bootstrap). */
     @Transactional(propagation = Propagation.MANDATORY)
     public void recordAs(UUID actorId, String actorName, UUID tenantId, String action, String targetType,

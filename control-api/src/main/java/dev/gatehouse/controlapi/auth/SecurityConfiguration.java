@@ -16,12 +16,15 @@ import org.springframework.security.web.SecurityFilterChain;
 @Configuration
 class SecurityConfiguration {
 
-    /** Routes anyone may call: sign-in, first-admin bootstrap, health, metrics, the API contract. */
+    /**
+     * Routes anyone may call: sign-in, first-admin bootstrap, health, metrics, the API contract,
+     * subscription links and node enrolment (their tokens are the credentials).
+     */
     static final String[] PUBLIC = {
         "/auth/login", "/auth/refresh", "/auth/bootstrap",
         "/actuator/health", "/actuator/health/**", "/actuator/prometheus",
         "/openapi.json", "/openapi.json/**", "/swagger-ui.html", "/swagger-ui/**",
-        "/sub/**", "/error"
+        "/sub/**", "/nodes/enroll", "/error"
     };
 
     @Bean

@@ -22,7 +22,8 @@ public record ControlApiProperties(@Valid @NotNull Tokens tokens,
                                    @Valid @NotNull Login login,
                                    @Valid @NotNull Network network,
                                    @Valid @NotNull Http http,
-                                   @Valid @NotNull Bootstrap bootstrap) {
+                                   @Valid @NotNull Bootstrap bootstrap,
+                                   @Valid @NotNull Enrollment enrollment) {
 
     /**
      * @param issuer        the iss of access tokens, and the only one accepted
@@ -71,6 +72,13 @@ public record ControlApiProperties(@Valid @NotNull Tokens tokens,
                           @jakarta.validation.constraints.Pattern(regexp = "(?i)^(X-Forwarded-For|Forwarded)$",
                                   message = "must be X-Forwarded-For or Forwarded") String clientAddressHeader,
                           @DefaultValue List<String> adminAllowlist) {
+    }
+
+    /**
+     * @param collectorAddress host:port of the collector's gRPC mTLS endpoint that enrolled agents
+     *                         connect to; told to each agent with its certificate
+     */
+    public record Enrollment(@jakarta.validation.constraints.NotBlank String collectorAddress) {
     }
 
     /** @param maxBodyBytes largest request body accepted (lists page at most 200 items, fixed) */

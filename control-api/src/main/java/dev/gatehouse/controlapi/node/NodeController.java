@@ -72,6 +72,14 @@ class NodeController {
         return service.disable(id);
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Issue a new one-time enrollment token (earlier unused ones expire), e.g. to re-enrol a node")
+    @PostMapping("/nodes/{id}/enrollment-token")
+    @ResponseStatus(HttpStatus.CREATED)
+    @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)
+    NodeDtos.EnrollmentToken newEnrollmentToken(@PathVariable UUID id) {
+        return service.newEnrollmentToken(id);
+    }
+
     @io.swagger.v3.oas.annotations.Operation(summary = "Put a disabled node back in service")
     @PostMapping("/nodes/{id}/enable")
     @RequiresPermission(module = Module.NODES, operation = Operation.UPDATE)

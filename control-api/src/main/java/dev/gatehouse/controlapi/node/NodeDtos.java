@@ -129,8 +129,19 @@ public final class NodeDtos {
                                long assigned, Instant lastSeenAt, Instant createdAt, Instant updatedAt) {
     }
 
-    /** A new node and the one-time token its agent enrolls with (shown once). */
-    public record NodeCreated(NodeResponse node, String enrollmentToken, Instant enrollmentExpiresAt) {
+    /**
+     * A new node and the one-time token its agent enrolls with (shown once).
+     *
+     * @param caSha256 SHA-256 of the node CA's certificate, for the agent to pin (--ca-sha256); null
+     *                 while no data key is set
+     */
+    public record NodeCreated(NodeResponse node, String enrollmentToken, Instant enrollmentExpiresAt,
+                              String caSha256) {
+    }
+
+    /** A new one-time enrollment token of a node (shown once); earlier unused ones no longer work. */
+    public record EnrollmentToken(UUID nodeId, String enrollmentToken, Instant enrollmentExpiresAt,
+                                  String caSha256) {
     }
 
     public record PolicyRequest(@NotNull Map<String, Object> document) {

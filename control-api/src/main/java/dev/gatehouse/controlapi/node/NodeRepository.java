@@ -110,6 +110,12 @@ class NodeRepository {
                 .params(nodeId, hash, Timestamp.from(expiresAt), createdBy).update();
     }
 
+    /** Unused tokens of the node stop working now (a new token was asked for, or the node was disabled). */
+    void expireEnrollmentTokens(UUID nodeId) {
+        jdbc.sql("UPDATE enrollment_tokens SET expires_at = now() WHERE node_id = ? AND used_at IS NULL"
+                + " AND expires_at > now()").param(nodeId).update();
+    }
+
     Optional<NodeDtos.PolicyResponse> policy(UUID nodeId) {
         return jdbc.sql("SELECT node_id, document::text, updated_at FROM node_policies WHERE node_id = ?")
                 .param(nodeId)

@@ -9,6 +9,7 @@ import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
+import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.node.InboundRules;
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.DesiredState;
@@ -39,9 +40,11 @@ class NodeService {
     private final AccessPolicy access;
     private final AuditLog audit;
     private final Clock clock;
+    private final NodeCa ca;
 
     NodeService(NodeRepository nodes, NodeAssigner assigner, DesiredState desired, AccessPolicy access,
-                AuditLog audit, Clock clock) {
+                AuditLog audit, Clock clock, NodeCa ca) {
+        this.ca = ca;
         this.nodes = nodes;
         this.assigner = assigner;
         this.desired = desired;
@@ -69,12 +72,33 @@ class NodeService {
             throw ApiException.conflict("a node named '" + request.name().trim() + "' exists in this tenant");
         }
         UUID id = nodes.insert(request, tags(request.tags()));
+        NodeDtos.NodeResponse created = nodes.find(id).orElseThrow();
+        NodeDtos.EnrollmentToken enrollment = enrollmentToken(id);
+        audit.record(request.tenantId(), "node.create", "node", id, null, created);
+        return new NodeDtos.NodeCreated(created, enrollment.enrollmentToken(), enrollment.enrollmentExpiresAt(),
+                enrollment.caSha256());
+    }
+
+    /** A new one-time enrollment token for the node's agent; its earlier unused tokens expire now. */
+    @Transactional
+    NodeDtos.EnrollmentToken newEnrollmentToken(UUID id) {
+        NodeDtos.NodeResponse node = visible(id, Operation.UPDATE);
+        if (node.status() == NodeStatus.DISABLED) {
+            throw ApiException.conflict("the node is disabled; enable it first");
+        }
+        nodes.expireEnrollmentTokens(id);
+        NodeDtos.EnrollmentToken token = enrollmentToken(id);
+        audit.record(node.tenantId(), "node.enrollment_token", "node", id, null, null);
+        return token;
+    }
+
+    private NodeDtos.EnrollmentToken enrollmentToken(UUID id) {
         String token = OpaqueToken.ENROLLMENT.generate();
         Instant expires = clock.instant().plus(ENROLLMENT_TTL);
         nodes.insertEnrollmentToken(id, OpaqueToken.hash(token), expires, access.caller().userId());
-        NodeDtos.NodeResponse created = nodes.find(id).orElseThrow();
-        audit.record(request.tenantId(), "node.create", "node", id, null, created);
-        return new NodeDtos.NodeCreated(created, token, expires);
+        // The fingerprint an agent may pin (--ca-sha256); the CA is made here if this is the first node.
+        String caSha256 = ca.available() ? ca.fingerprint() : null;
+        return new NodeDtos.EnrollmentToken(id, token, expires, caSha256);
     }
 
     @Transactional
@@ -104,6 +128,9 @@ class NodeService {
     NodeDtos.NodeResponse disable(UUID id) {
         NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
         nodes.setStatus(id, NodeStatus.DISABLED);
+        nodes.expireEnrollmentTokens(id);
+        // Refused at the next handshake; the collector ends an open session on the closed event.
+        ca.revokeAll(id);
         assigner.reassignAwayFrom(id);
         desired.closed(id, NodeEvent.Reason.DISABLED);
         NodeDtos.NodeResponse after = nodes.find(id).orElseThrow();

@@ -18,6 +18,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type"),
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many attempts"),
     BUSY(HttpStatus.SERVICE_UNAVAILABLE, "busy", "The server is busy; try again shortly"),
+    NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "not-configured", "A setting this needs is missing"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error");
 
     /** Base of every problem type URI; the part after it never changes for a given code. */

@@ -51,6 +51,7 @@ class ProblemHandler {
             case NOT_FOUND -> ErrorCode.NOT_FOUND;
             case CONFLICT -> ErrorCode.CONFLICT;
             case INVALID -> ErrorCode.VALIDATION_FAILED;
+            case NOT_CONFIGURED -> ErrorCode.NOT_CONFIGURED;
         };
         return respond(code, e.getMessage(), java.util.Map.of(), request);
     }

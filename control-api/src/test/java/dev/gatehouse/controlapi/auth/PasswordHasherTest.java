@@ -23,7 +23,7 @@ class PasswordHasherTest {
                 new ControlApiProperties.Login(5, Duration.ofMinutes(5), 30, Duration.ofMinutes(1)),
                 new ControlApiProperties.Network(List.of(), "X-Forwarded-For", List.of()),
                 new ControlApiProperties.Http(1 << 20),
-                new ControlApiProperties.Bootstrap(null, null));
+                new ControlApiProperties.Bootstrap(null, null), new ControlApiProperties.Enrollment("127.0.0.1:9443"));
     }
 
     @Test

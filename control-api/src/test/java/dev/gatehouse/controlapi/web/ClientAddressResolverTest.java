@@ -11,7 +11,7 @@ class ClientAddressResolverTest {
 
     private static ClientAddressResolver resolver(String header) {
         return new ClientAddressResolver(new ControlApiProperties(null, null, null,
-                new ControlApiProperties.Network(List.of("10.0.0.0/8"), header, List.of()), null, null));
+                new ControlApiProperties.Network(List.of("10.0.0.0/8"), header, List.of()), null, null, null));
     }
 
     private static MockHttpServletRequest from(String peer) {
