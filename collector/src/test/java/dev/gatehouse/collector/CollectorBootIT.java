@@ -1,25 +1,14 @@
 package dev.gatehouse.collector;
 
 import dev.gatehouse.testkit.ActuatorProbe;
-import dev.gatehouse.testkit.GatehouseTestProperties;
-import dev.gatehouse.testkit.TestPostgres;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** collector boots against real PostgreSQL and Redis and serves health and Prometheus metrics. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class CollectorBootIT {
+class CollectorBootIT extends CollectorTest {
 
     @LocalServerPort
     int port;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        GatehouseTestProperties.register(registry, TestPostgres.instance().shared("collector", true));
-    }
 
     @Test
     void healthIsUpWithDatabaseAndRedis() throws Exception {

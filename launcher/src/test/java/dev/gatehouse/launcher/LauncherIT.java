@@ -53,7 +53,8 @@ class LauncherIT {
     void setUp() throws IOException {
         home = Files.createTempDirectory("gatehouse-home");
         for (String name : List.of("GATEHOUSE_EMBEDDED_DB_PORT", "GATEHOUSE_EMBEDDED_REDIS_PORT",
-                "GATEHOUSE_CONTROL_API_PORT", "GATEHOUSE_COLLECTOR_HTTP_PORT", "GATEHOUSE_SCHEDULER_HTTP_PORT")) {
+                "GATEHOUSE_CONTROL_API_PORT", "GATEHOUSE_COLLECTOR_HTTP_PORT", "GATEHOUSE_SCHEDULER_HTTP_PORT",
+                "GATEHOUSE_COLLECTOR_GRPC_PORT")) {
             ports.put(name, Ports.free());
         }
     }

@@ -224,6 +224,38 @@ public class NodeCa {
         }
     }
 
+    /**
+     * A server certificate for the collector's gRPC endpoint, for the host names and addresses agents
+     * use to reach it; agents trust nothing but the CA bundle they got when they enrolled.
+     */
+    @Transactional
+    public Issued issueServer(PublicKey key, List<String> names, Duration serverValidity) {
+        Authority ca = issuing();
+        Instant now = clock.instant();
+        Instant notAfter = now.plus(serverValidity);
+        try {
+            GeneralName[] alternatives = names.stream().map(n -> n.matches("[0-9.]+|.*:.*")
+                    ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n))
+                    .toArray(GeneralName[]::new);
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(),
+                    new BigInteger(128, RANDOM).setBit(127), Date.from(now.minus(BACKDATE)), Date.from(notAfter),
+                    new X500Name("CN=gatehouse collector"), key)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            utils.createAuthorityKeyIdentifier(ca.certificate()));
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder(SIGNATURE).build(ca.key())));
+            return new Issued(null, pem(certificate), trustBundle(), certificate.getSerialNumber().toString(16),
+                    fingerprint(certificate), notAfter);
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot sign the collector's certificate", e);
+        }
+    }
+
     /** Revokes every certificate of the node that is not revoked yet; the collector refuses them from now on. */
     public int revokeAll(UUID nodeId) {
         return jdbc.sql("UPDATE node_certificates SET revoked_at = ? WHERE node_id = ? AND revoked_at IS NULL")

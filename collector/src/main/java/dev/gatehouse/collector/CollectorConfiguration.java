@@ -1,0 +1,73 @@
+package dev.gatehouse.collector;
+
+import dev.gatehouse.collector.ingest.TrafficIngest;
+import dev.gatehouse.collector.session.CollectorServer;
+import dev.gatehouse.collector.session.NodeIdentity;
+import dev.gatehouse.collector.session.NodeSessions;
+import dev.gatehouse.domain.DomainProperties;
+import dev.gatehouse.domain.identity.NodeCa;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeEvent;
+import dev.gatehouse.domain.node.NodeEvents;
+import dev.gatehouse.domain.subscription.SubscriptionLifecycle;
+import dev.gatehouse.domain.subscription.UsageLedger;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** The collector's parts: ingest, the sessions, their endpoint, and the node events that drive them. */
+@Configuration
+@EnableConfigurationProperties(CollectorProperties.class)
+class CollectorConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(CollectorConfiguration.class);
+
+    @Bean
+    TrafficIngest trafficIngest(JdbcClient jdbc, UsageLedger ledger, SubscriptionLifecycle lifecycle,
+                                DesiredState desired, Clock clock, CollectorProperties properties) {
+        return new TrafficIngest(jdbc, ledger, lifecycle, desired, clock, properties.clockSkew(),
+                properties.retention());
+    }
+
+    @Bean
+    NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, Clock clock,
+                              CollectorProperties properties, MeterRegistry meters) {
+        return new NodeSessions(jdbc, desired, ingest, clock, properties.maxBatchSamples(),
+                properties.trafficInterval(), meters);
+    }
+
+    @Bean
+    CollectorServer collectorServer(NodeCa ca, NodeSessions sessions, JdbcClient jdbc, Clock clock,
+                                    CollectorProperties properties) {
+        return new CollectorServer(ca, sessions, new NodeIdentity(jdbc, clock), properties.grpcPort(),
+                properties.address());
+    }
+
+    /** Node events from the control plane; a message this version does not understand is counted and ignored. */
+    @Bean
+    RedisMessageListenerContainer nodeEventListener(RedisConnectionFactory redis, DomainProperties domain,
+                                                    NodeSessions sessions, MeterRegistry meters) {
+        Counter ignored = Counter.builder("gatehouse_collector_node_events_ignored")
+                .description("node-event messages that could not be understood").register(meters);
+        RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+        container.setConnectionFactory(redis);
+        container.addMessageListener((message, pattern) -> {
+            String text = new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8);
+            NodeEvent.parse(text).ifPresentOrElse(sessions::onEvent, () -> {
+                ignored.increment();
+                log.info("ignored a node event this collector does not understand: {}",
+                        text.length() > 200 ? text.substring(0, 200) : text);
+            });
+        }, new ChannelTopic(NodeEvents.channel(domain.redisNamespace())));
+        return container;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.gatehouse.collector.ingest;
+
+import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.model.SubscriptionState;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.subscription.SubscriptionLifecycle;
+import dev.gatehouse.domain.subscription.UsageLedger;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Stores a node's traffic samples exactly once and counts only what was new. Each sample is
+ * attributed through its credential to subscription, person and tenant from the database (never
+ * from the message); a credential this node was never told to serve is refused. The samples are
+ * inserted with bind arrays ({@code unnest}, {@code ON CONFLICT DO NOTHING RETURNING}) on the dedupe
+ * key, and only the rows really inserted reach the usage ledger, in the same transaction: a resent
+ * batch stores and counts nothing. A subscription that reaches its quota is settled in the same
+ * transaction (exhausted, or its next plan) and its nodes are told after commit.
+ */
+public class TrafficIngest {
+
+    /** One sample as the agent reported it; {@code index} is its place in the batch. */
+    public record Sample(int index, String credentialId, Engine engine, Instant start, Instant end, long counterSeq,
+                         long bytesUp, long bytesDown, Long counterUp, Long counterDown) {
+    }
+
+    public record Rejection(int index, String reason) {
+    }
+
+    /** What a batch did: new rows, rows already stored, refused samples, and subscriptions whose usage moved. */
+    public record Result(int accepted, int duplicates, List<Rejection> rejected, List<UUID> moved) {
+    }
+
+    private record Owner(UUID credentialId, Engine engine, UUID subscriptionId, UUID userId, UUID tenantId) {
+    }
+
+    private final JdbcClient jdbc;
+    private final UsageLedger ledger;
+    private final SubscriptionLifecycle lifecycle;
+    private final DesiredState desired;
+    private final Clock clock;
+    private final Duration skew;
+    private final Duration retention;
+
+    public TrafficIngest(JdbcClient jdbc, UsageLedger ledger, SubscriptionLifecycle lifecycle, DesiredState desired,
+                         Clock clock, Duration skew, Duration retention) {
+        this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.lifecycle = lifecycle;
+        this.desired = desired;
+        this.clock = clock;
+        this.skew = skew;
+        this.retention = retention;
+    }
+
+    @Transactional
+    public Result ingest(UUID nodeId, List<Sample> samples) {
+        Instant now = clock.instant();
+        List<Rejection> rejected = new ArrayList<>();
+        List<Sample> candidates = new ArrayList<>();
+        List<UUID> credentialIds = new ArrayList<>();
+        for (Sample s : samples) {
+            String reason = check(s, now);
+            if (reason != null) {
+                rejected.add(new Rejection(s.index(), reason));
+            } else {
+                candidates.add(s);
+                credentialIds.add(UUID.fromString(s.credentialId()));
+            }
+        }
+        Map<UUID, Owner> owners = owners(nodeId, credentialIds);
+        List<Sample> attributed = new ArrayList<>();
+        for (Sample s : candidates) {
+            Owner owner = owners.get(UUID.fromString(s.credentialId()));
+            if (owner == null) {
+                rejected.add(new Rejection(s.index(), "credential " + s.credentialId() + " was never served by this"
+                        + " node"));
+            } else if (owner.engine() != s.engine()) {
+                rejected.add(new Rejection(s.index(), "credential " + s.credentialId() + " is a " + owner.engine().db()
+                        + " credential"));
+            } else {
+                attributed.add(s);
+            }
+        }
+        if (attributed.isEmpty()) {
+            return new Result(0, 0, sorted(rejected), List.of());
+        }
+        int n = attributed.size();
+        Timestamp[] ends = new Timestamp[n];
+        String[] engines = new String[n];
+        UUID[] users = new UUID[n];
+        Long[] seqs = new Long[n];
+        UUID[] tenants = new UUID[n];
+        UUID[] subscriptions = new UUID[n];
+        Timestamp[] starts = new Timestamp[n];
+        Long[] ups = new Long[n];
+        Long[] downs = new Long[n];
+        Long[] counterUps = new Long[n];
+        Long[] counterDowns = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Sample s = attributed.get(i);
+            Owner owner = owners.get(UUID.fromString(s.credentialId()));
+            ends[i] = Timestamp.from(s.end());
+            engines[i] = s.engine().db();
+            users[i] = owner.userId();
+            seqs[i] = s.counterSeq();
+            tenants[i] = owner.tenantId();
+            subscriptions[i] = owner.subscriptionId();
+            starts[i] = Timestamp.from(s.start());
+            ups[i] = s.bytesUp();
+            downs[i] = s.bytesDown();
+            counterUps[i] = s.counterUp();
+            counterDowns[i] = s.counterDown();
+        }
+        List<UsageLedger.Usage> stored = jdbc.sql("""
+                        INSERT INTO traffic_events (event_end_ts, node_id, engine, user_id, counter_seq, tenant_id,
+                                                    subscription_id, event_start_ts, bytes_up, bytes_down,
+                                                    counter_up, counter_down, received_at)
+                        SELECT e.end_ts, ?, e.engine, e.user_id, e.seq, e.tenant_id, e.subscription_id, e.start_ts,
+                               e.up, e.down, e.counter_up, e.counter_down, ?
+                        FROM unnest(?::timestamptz[], ?::text[], ?::uuid[], ?::bigint[], ?::uuid[], ?::uuid[],
+                                    ?::timestamptz[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
+                             AS e(end_ts, engine, user_id, seq, tenant_id, subscription_id, start_ts, up, down,
+                                  counter_up, counter_down)
+                        ON CONFLICT DO NOTHING
+                        RETURNING subscription_id, bytes_up, bytes_down""")
+                .params(nodeId, Timestamp.from(now), ends, engines, users, seqs, tenants, subscriptions, starts, ups,
+                        downs, counterUps, counterDowns)
+                .query((rs, row) -> new UsageLedger.Usage(rs.getObject(1, UUID.class), nodeId, rs.getLong(2),
+                        rs.getLong(3)))
+                .list();
+        List<UUID> moved = ledger.add(stored);
+        settle(moved);
+        return new Result(stored.size(), n - stored.size(), sorted(rejected), moved);
+    }
+
+    /**
+     * The quota fast path: of the subscriptions whose usage moved, those on hold (first use starts
+     * their clock) or at their quota go through the lifecycle now, and the nodes are synced once;
+     * they are told after commit, so a cut-off waits for no job.
+     */
+    private void settle(List<UUID> moved) {
+        if (moved.isEmpty()) {
+            return;
+        }
+        List<UUID> due = jdbc.sql("""
+                        SELECT id FROM subscriptions
+                        WHERE id = ANY(?) AND (state = ? OR (quota_bytes IS NOT NULL
+                                                            AND used_bytes_up + used_bytes_down >= quota_bytes))
+                        ORDER BY id""")
+                .params(moved.toArray(UUID[]::new), SubscriptionState.ON_HOLD.db())
+                .query(UUID.class).list();
+        List<UUID> changed = new ArrayList<>();
+        for (UUID id : due) {
+            lifecycle.used(id).filter(o -> o.decision().changes() || o.rolledOver())
+                    .ifPresent(o -> changed.add(o.subscriptionId()));
+        }
+        if (!changed.isEmpty()) {
+            desired.syncSubscriptions(changed);
+        }
+    }
+
+    private String check(Sample s, Instant now) {
+        try {
+            UUID.fromString(s.credentialId());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return "credential_id is not a UUID";
+        }
+        if (s.engine() == null) {
+            return "engine is missing";
+        }
+        if (s.bytesUp() < 0 || s.bytesDown() < 0 || s.counterSeq() < 0
+                || (s.counterUp() != null && s.counterUp() < 0) || (s.counterDown() != null && s.counterDown() < 0)) {
+            return "a counter is above 2^63 - 1";
+        }
+        if (s.end() == null || s.start() == null || s.start().isAfter(s.end())) {
+            return "ts_start must not be after ts_end";
+        }
+        if (s.end().isAfter(now.plus(skew))) {
+            return "ts_end lies in the future by more than " + skew.toSeconds() + " s";
+        }
+        if (!s.end().isAfter(Instant.EPOCH) || s.end().isBefore(now.minus(retention))) {
+            return "ts_end is older than the retention of " + retention.toDays() + " days";
+        }
+        return null;
+    }
+
+    /** Who each credential belongs to, for those this node serves or was ever told to serve. */
+    private Map<UUID, Owner> owners(UUID nodeId, List<UUID> credentialIds) {
+        Map<UUID, Owner> owners = new HashMap<>();
+        if (credentialIds.isEmpty()) {
+            return owners;
+        }
+        jdbc.sql("""
+                        SELECT c.id, c.engine, c.subscription_id, s.user_id, s.tenant_id
+                        FROM engine_credentials c JOIN subscriptions s ON s.id = c.subscription_id
+                        WHERE c.id = ANY(?)
+                          AND (EXISTS (SELECT 1 FROM node_served ns WHERE ns.node_id = ? AND ns.credential_id = c.id)
+                               OR EXISTS (SELECT 1 FROM node_state_changes l
+                                          WHERE l.node_id = ? AND l.credential_id = c.id))""")
+                .params(credentialIds.stream().distinct().toArray(UUID[]::new), nodeId, nodeId)
+                .query((rs, row) -> new Owner(rs.getObject(1, UUID.class), Engine.fromDb(rs.getString(2)),
+                        rs.getObject(3, UUID.class), rs.getObject(4, UUID.class), rs.getObject(5, UUID.class)))
+                .list()
+                .forEach(o -> owners.put(o.credentialId(), o));
+        return owners;
+    }
+
+    private static List<Rejection> sorted(List<Rejection> rejected) {
+        return rejected.stream().sorted(java.util.Comparator.comparingInt(Rejection::index)).toList();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.gatehouse.collector.session;
+
+import dev.gatehouse.domain.identity.NodeCa;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The node sessions' gRPC endpoint: mutual TLS 1.3 only, client certificates checked against the
+ * CA bundle (every CA trusted now), the server's own certificate issued at start by the same CA for
+ * the names agents use (the configured address's host, localhost, 127.0.0.1) with a key that never
+ * leaves memory. Sessions are told to reconnect elsewhere when it stops.
+ */
+public class CollectorServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CollectorServer.class);
+    private static final Duration SERVER_CERTIFICATE_VALIDITY = Duration.ofDays(30);
+    private static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+    private final NodeCa ca;
+    private final NodeSessions sessions;
+    private final NodeIdentity identity;
+    private final int port;
+    private final String host;
+    private Server server;
+
+    public CollectorServer(NodeCa ca, NodeSessions sessions, NodeIdentity identity, int port, String address) {
+        this.ca = ca;
+        this.sessions = sessions;
+        this.identity = identity;
+        this.port = port;
+        int colon = address.lastIndexOf(':');
+        String h = colon > 0 ? address.substring(0, colon) : address;
+        this.host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!ca.available()) {
+            log.warn("no data key (GATEHOUSE_DATA_KEY): the node session endpoint is not started;"
+                    + " no node can connect");
+            return;
+        }
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair keys = generator.generateKeyPair();
+            Set<String> names = new LinkedHashSet<>(List.of(host, "localhost", "127.0.0.1"));
+            NodeCa.Issued certificate = ca.issueServer(keys.getPublic(), List.copyOf(names), SERVER_CERTIFICATE_VALIDITY);
+            SslContext tls = GrpcSslContexts.configure(io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder
+                            .forServer(keys.getPrivate(), certificates(certificate.certificatePem())))
+                    .trustManager(certificates(certificate.caBundlePem()))
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .protocols("TLSv1.3")
+                    .build();
+            server = NettyServerBuilder.forPort(port)
+                    .sslContext(tls)
+                    .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(ServerInterceptors.intercept(sessions, identity))
+                    .build()
+                    .start();
+            log.info("node sessions on port {} (mTLS, server names {})", server.getPort(), names);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot start the node session endpoint on port " + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static java.security.cert.X509Certificate[] certificates(String pem) throws java.security.cert.CertificateException {
+        return java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                .map(c -> (java.security.cert.X509Certificate) c).toArray(java.security.cert.X509Certificate[]::new);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        sessions.shutdown();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        server = null;
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** The bound port (the configured one, or the one chosen for port 0). */
+    public synchronized int port() {
+        return server == null ? -1 : server.getPort();
+    }
+}

@@ -1,0 +1,356 @@
+package dev.gatehouse.collector.session;
+
+import com.google.protobuf.Timestamp;
+import dev.gatehouse.collector.ingest.TrafficIngest;
+import dev.gatehouse.domain.model.Engine;
+import dev.gatehouse.domain.model.NodeStatus;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeEvent;
+import dev.gatehouse.domain.node.ServedCredential;
+import dev.gatehouse.proto.agent.v1.AgentMessage;
+import dev.gatehouse.proto.agent.v1.CapabilityVersion;
+import dev.gatehouse.proto.agent.v1.ControlMessage;
+import dev.gatehouse.proto.agent.v1.Credential;
+import dev.gatehouse.proto.agent.v1.CredentialRef;
+import dev.gatehouse.proto.agent.v1.DesiredStateDiff;
+import dev.gatehouse.proto.agent.v1.DesiredStateSnapshot;
+import dev.gatehouse.proto.agent.v1.Goodbye;
+import dev.gatehouse.proto.agent.v1.GoodbyeCode;
+import dev.gatehouse.proto.agent.v1.Hello;
+import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
+import dev.gatehouse.proto.agent.v1.SampleRejection;
+import dev.gatehouse.proto.agent.v1.TrafficAck;
+import dev.gatehouse.proto.agent.v1.TrafficBatch;
+import dev.gatehouse.proto.agent.v1.TrafficSample;
+import dev.gatehouse.proto.agent.v1.Welcome;
+import dev.gatehouse.proto.agent.v1.WireGuardCredential;
+import dev.gatehouse.proto.agent.v1.XrayCredential;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The one session each node holds: Hello is answered with Welcome and the node's desired state (a
+ * snapshot, or the diff since the revision it last applied); traffic batches are stored exactly once
+ * and acknowledged only after commit; node events from the control plane push diffs at once or end
+ * the session. A newer session of the same node supersedes the older one on this collector.
+ */
+public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeSessions.class);
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+            .build();
+
+    private final JdbcClient jdbc;
+    private final DesiredState desired;
+    private final TrafficIngest ingest;
+    private final Clock clock;
+    private final int maxBatchSamples;
+    private final Duration trafficInterval;
+    private final Map<UUID, Session> open = new ConcurrentHashMap<>();
+    private final Counter received;
+    private final Counter inserted;
+    private final Counter duplicate;
+    private final Counter rejected;
+
+    public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, Clock clock, int maxBatchSamples,
+                        Duration trafficInterval, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.desired = desired;
+        this.ingest = ingest;
+        this.clock = clock;
+        this.maxBatchSamples = maxBatchSamples;
+        this.trafficInterval = trafficInterval;
+        this.received = samples(meters, "received");
+        this.inserted = samples(meters, "inserted");
+        this.duplicate = samples(meters, "duplicate");
+        this.rejected = samples(meters, "rejected");
+        meters.gauge("gatehouse_collector_sessions_open", open, Map::size);
+    }
+
+    private static Counter samples(MeterRegistry meters, String outcome) {
+        return Counter.builder("gatehouse_collector_samples").tag("outcome", outcome)
+                .description("traffic samples by what became of them").register(meters);
+    }
+
+    @Override
+    public StreamObserver<AgentMessage> connect(StreamObserver<ControlMessage> responses) {
+        UUID node = NodeIdentity.NODE.get();
+        Session session = new Session(node, (ServerCallStreamObserver<ControlMessage>) responses);
+        return session;
+    }
+
+    /** A control-plane event about a node: push its new desired state, or end its session. */
+    public void onEvent(NodeEvent event) {
+        Session session = open.get(event.nodeId());
+        if (session == null) {
+            return;
+        }
+        if (event instanceof NodeEvent.Closed closed) {
+            session.goodbye(GoodbyeCode.GOODBYE_CODE_NODE_DISABLED,
+                    "the node was " + closed.reason().name().toLowerCase(java.util.Locale.ROOT), 0);
+        } else {
+            session.pushState();
+        }
+    }
+
+    /** Ends every session, telling agents to reconnect (to another instance). */
+    public void shutdown() {
+        for (Session session : List.copyOf(open.values())) {
+            session.goodbye(GoodbyeCode.GOODBYE_CODE_SHUTTING_DOWN, "the collector is stopping", 1);
+        }
+    }
+
+    public int openSessions() {
+        return open.size();
+    }
+
+    private final class Session implements StreamObserver<AgentMessage> {
+
+        private final UUID node;
+        private final ServerCallStreamObserver<ControlMessage> out;
+        private boolean greeted;
+        private boolean ended;
+        /** The revision the agent has been sent (snapshot or diff), for the next diff. */
+        private long sent;
+
+        Session(UUID node, ServerCallStreamObserver<ControlMessage> out) {
+            this.node = node;
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(AgentMessage message) {
+            try {
+                switch (message.getBodyCase()) {
+                    case HELLO -> hello(message.getHello());
+                    case TRAFFIC -> traffic(message.getTraffic());
+                    case APPLIED -> applied(message.getApplied().getRevision());
+                    case HEALTH -> seen();
+                    case RESYNC -> snapshot();
+                    default -> fail(Status.INVALID_ARGUMENT.withDescription("an empty or unknown message"));
+                }
+            } catch (DataAccessException e) {
+                log.warn("node {}: the database failed; the session ends and the agent resends", node, e);
+                fail(Status.UNAVAILABLE.withDescription("the database is unavailable; reconnect and resend"));
+            }
+        }
+
+        private void hello(Hello hello) {
+            if (hello.getCapabilityVersion() != CapabilityVersion.CAPABILITY_VERSION_1_VALUE) {
+                fail(Status.FAILED_PRECONDITION.withDescription("capability version " + hello.getCapabilityVersion()
+                        + " is not served; this collector speaks 1"));
+                return;
+            }
+            Session older = open.put(node, this);
+            if (older != null && older != this) {
+                older.goodbye(GoodbyeCode.GOODBYE_CODE_SUPERSEDED, "a newer session of this node took over", 0);
+            }
+            Map<String, Map<String, String>> cores = new java.util.TreeMap<>();
+            hello.getCoresList().stream()
+                    .filter(c -> c.getEngine() == dev.gatehouse.proto.agent.v1.Engine.ENGINE_XRAY
+                            || c.getEngine() == dev.gatehouse.proto.agent.v1.Engine.ENGINE_WIREGUARD)
+                    .forEach(c -> cores.put(Engine.fromProto(c.getEngine()).db(),
+                            Map.of("flavour", c.getFlavour(), "version", c.getVersion())));
+            jdbc.sql("""
+                            UPDATE nodes SET status = CASE WHEN status = ? THEN status ELSE ? END,
+                                   last_seen_at = ?, agent_version = ?, core_versions = ?::jsonb
+                            WHERE id = ?""")
+                    .params(NodeStatus.DISABLED.db(), NodeStatus.ONLINE.db(), java.sql.Timestamp.from(clock.instant()),
+                            hello.getAgentVersion(), JSON.writeValueAsString(cores), node)
+                    .update();
+            greeted = true;
+            send(ControlMessage.newBuilder().setWelcome(Welcome.newBuilder()
+                    .setCapabilityVersion(CapabilityVersion.CAPABILITY_VERSION_1_VALUE)
+                    .setNodeId(node.toString())
+                    .setServerTime(timestamp(clock.instant()))
+                    .setTrafficIntervalSeconds((int) trafficInterval.toSeconds())
+                    .setHealthIntervalSeconds(30)).build());
+            sent = hello.getLastAppliedRevision();
+            if (sent <= 0) {
+                snapshot();
+            } else {
+                pushState();
+            }
+        }
+
+        /** The diff since what the agent has, or a snapshot when the log cannot answer. */
+        synchronized void pushState() {
+            if (!greeted || ended) {
+                return;
+            }
+            var diff = desired.diff(node, sent);
+            if (diff.isEmpty()) {
+                snapshot();
+                return;
+            }
+            if (diff.get().toRevision() == sent && diff.get().empty()) {
+                return;
+            }
+            DesiredStateDiff.Builder message = DesiredStateDiff.newBuilder()
+                    .setFromRevision(diff.get().fromRevision()).setToRevision(diff.get().toRevision());
+            diff.get().upserts().forEach(c -> message.addUpserts(credential(c)));
+            diff.get().removals().forEach(r -> message.addRemovals(CredentialRef.newBuilder()
+                    .setCredentialId(r.credentialId().toString()).setEngine(r.engine().proto())));
+            sent = diff.get().toRevision();
+            send(ControlMessage.newBuilder().setDiff(message).build());
+        }
+
+        private synchronized void snapshot() {
+            desired.snapshot(node).ifPresent(snapshot -> {
+                DesiredStateSnapshot.Builder message = DesiredStateSnapshot.newBuilder()
+                        .setRevision(snapshot.revision());
+                snapshot.credentials().forEach(c -> message.addCredentials(credential(c)));
+                sent = snapshot.revision();
+                send(ControlMessage.newBuilder().setSnapshot(message).build());
+            });
+        }
+
+        private void traffic(TrafficBatch batch) {
+            if (!greeted) {
+                fail(Status.FAILED_PRECONDITION.withDescription("send Hello first"));
+                return;
+            }
+            if (batch.getSamplesCount() > maxBatchSamples) {
+                fail(Status.RESOURCE_EXHAUSTED.withDescription("a batch may carry " + maxBatchSamples
+                        + " samples; send smaller ones"));
+                return;
+            }
+            List<TrafficIngest.Sample> samples = new ArrayList<>(batch.getSamplesCount());
+            for (int i = 0; i < batch.getSamplesCount(); i++) {
+                TrafficSample s = batch.getSamples(i);
+                samples.add(new TrafficIngest.Sample(i, s.getCredentialId(),
+                        s.getEngine() == dev.gatehouse.proto.agent.v1.Engine.ENGINE_UNSPECIFIED
+                                || s.getEngine() == dev.gatehouse.proto.agent.v1.Engine.UNRECOGNIZED ? null
+                                : Engine.fromProto(s.getEngine()),
+                        s.hasTsStart() ? instant(s.getTsStart()) : null, s.hasTsEnd() ? instant(s.getTsEnd()) : null,
+                        s.getCounterSeq(), s.getBytesUp(), s.getBytesDown(), s.getCounterUp(), s.getCounterDown()));
+            }
+            TrafficIngest.Result result = ingest.ingest(node, samples);
+            received.increment(samples.size());
+            inserted.increment(result.accepted());
+            duplicate.increment(result.duplicates());
+            rejected.increment(result.rejected().size());
+            TrafficAck.Builder ack = TrafficAck.newBuilder().setBatchId(batch.getBatchId())
+                    .setAccepted(result.accepted()).setDuplicates(result.duplicates());
+            result.rejected().forEach(r -> ack.addRejected(SampleRejection.newBuilder().setIndex(r.index())
+                    .setReason(r.reason())));
+            if (!result.rejected().isEmpty()) {
+                log.info("node {}: batch {} refused {} samples, first: {}", node, batch.getBatchId(),
+                        result.rejected().size(), result.rejected().get(0).reason());
+            }
+            send(ControlMessage.newBuilder().setTrafficAck(ack).build());
+        }
+
+        private void applied(long revision) {
+            jdbc.sql("UPDATE node_revisions SET applied_revision = ? WHERE node_id = ? AND ? <= desired_revision")
+                    .params(revision, node, revision).update();
+            seen();
+        }
+
+        private void seen() {
+            jdbc.sql("UPDATE nodes SET last_seen_at = ? WHERE id = ?")
+                    .params(java.sql.Timestamp.from(clock.instant()), node).update();
+        }
+
+        synchronized void goodbye(GoodbyeCode code, String reason, int retryAfterSeconds) {
+            if (ended) {
+                return;
+            }
+            send(ControlMessage.newBuilder().setGoodbye(Goodbye.newBuilder().setCode(code).setReason(reason)
+                    .setRetryAfterSeconds(retryAfterSeconds)).build());
+            ended = true;
+            open.remove(node, this);
+            out.onCompleted();
+            if (code != GoodbyeCode.GOODBYE_CODE_SUPERSEDED) {
+                offline();
+            }
+        }
+
+        private synchronized void fail(Status status) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            open.remove(node, this);
+            out.onError(status.asRuntimeException());
+            offline();
+        }
+
+        private synchronized void send(ControlMessage message) {
+            if (!ended) {
+                out.onNext(message);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            end();
+        }
+
+        @Override
+        public void onCompleted() {
+            end();
+            synchronized (this) {
+                if (!ended) {
+                    ended = true;
+                    out.onCompleted();
+                }
+            }
+        }
+
+        private void end() {
+            if (open.remove(node, this)) {
+                offline();
+            }
+        }
+
+        private void offline() {
+            try {
+                jdbc.sql("UPDATE nodes SET status = ? WHERE id = ? AND status = ?")
+                        .params(NodeStatus.OFFLINE.db(), node, NodeStatus.ONLINE.db()).update();
+            } catch (DataAccessException e) {
+                log.warn("node {}: could not mark it offline", node, e);
+            }
+        }
+    }
+
+    private static Credential credential(ServedCredential c) {
+        Credential.Builder b = Credential.newBuilder().setCredentialId(c.credentialId().toString())
+                .setUserId(c.userId().toString()).setSubscriptionId(c.subscriptionId().toString())
+                .setEngine(c.engine().proto());
+        if (c.engine() == Engine.XRAY) {
+            b.setXray(XrayCredential.newBuilder().setUuid(c.xrayUuid().toString())
+                    .setFlow(c.xrayFlow() == null ? "" : c.xrayFlow()).setEmail(c.credentialId().toString())
+                    .setPassword(c.xrayPassword() == null ? c.xrayUuid().toString() : c.xrayPassword()));
+        } else {
+            b.setWireguard(WireGuardCredential.newBuilder().setPublicKey(c.wgPublicKey())
+                    .setPresharedKey(c.wgPresharedKey() == null ? "" : c.wgPresharedKey())
+                    .addAllowedIps(c.wgAddress() + (c.wgAddress().contains(":") ? "/128" : "/32")));
+        }
+        return b.build();
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
+    private static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+}

@@ -1,0 +1,320 @@
+package dev.gatehouse.collector.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Timestamp;
+import dev.gatehouse.collector.CollectorTest;
+import dev.gatehouse.domain.identity.NodeCa;
+import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.subscription.Credentials;
+import dev.gatehouse.proto.agent.v1.AgentMessage;
+import dev.gatehouse.proto.agent.v1.ControlMessage;
+import dev.gatehouse.proto.agent.v1.Engine;
+import dev.gatehouse.proto.agent.v1.GoodbyeCode;
+import dev.gatehouse.proto.agent.v1.Hello;
+import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
+import dev.gatehouse.proto.agent.v1.TrafficAck;
+import dev.gatehouse.proto.agent.v1.TrafficBatch;
+import dev.gatehouse.proto.agent.v1.TrafficSample;
+import dev.gatehouse.testkit.NodeKeys;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A node's session over real gRPC with mutual TLS and certificates from the real CA, against real
+ * PostgreSQL and Redis: the desired state arrives on Hello, traffic is counted exactly once, a
+ * crossed quota takes the person off the node at once, and only the node's own valid certificate
+ * gets in.
+ */
+class NodeSessionIT extends CollectorTest {
+
+    private static final String ENGINES = """
+            {"xray": {"inbounds": [{"tag": "vless-in", "protocol": "vless", "port": 443}]}}""";
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    TransactionTemplate tx;
+
+    @Autowired
+    NodeCa ca;
+
+    @Autowired
+    Credentials credentials;
+
+    @Autowired
+    DesiredState desired;
+
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        channels.forEach(ManagedChannel::shutdownNow);
+    }
+
+    private record Served(UUID node, UUID subscription, UUID credential) {
+    }
+
+    /** A tenant, a person with an Xray subscription of {@code quota} bytes, a node serving it. */
+    private Served served(long quota) {
+        String slug = "t" + UUID.randomUUID().toString().substring(0, 12);
+        UUID tenant = jdbc.sql("INSERT INTO tenants (name, slug) VALUES (?, ?) RETURNING id").params(slug, slug)
+                .query(UUID.class).single();
+        UUID person = jdbc.sql("INSERT INTO users (tenant_id, username) VALUES (?, 'p') RETURNING id").param(tenant)
+                .query(UUID.class).single();
+        UUID plan = jdbc.sql("INSERT INTO plans (tenant_id, name, engines) VALUES (?, 'p', '{xray}') RETURNING id")
+                .param(tenant).query(UUID.class).single();
+        UUID node = jdbc.sql("INSERT INTO nodes (tenant_id, name, address, engines) VALUES (?, 'n', 'n.example.net',"
+                + " ?::jsonb) RETURNING id").params(tenant, ENGINES).query(UUID.class).single();
+        jdbc.sql("INSERT INTO node_revisions (node_id) VALUES (?)").param(node).update();
+        UUID subscription = jdbc.sql("""
+                        INSERT INTO subscriptions (tenant_id, user_id, plan_id, state, engines, quota_bytes, starts_at,
+                                                   sub_token_hash)
+                        VALUES (?, ?, ?, 'active', '{xray}', ?, now(), sha256(gen_random_uuid()::text::bytea))
+                        RETURNING id""")
+                .params(tenant, person, plan, quota).query(UUID.class).single();
+        jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role) VALUES (?, ?, ?, 'primary')")
+                .params(subscription, node, tenant).update();
+        tx.executeWithoutResult(s -> {
+            credentials.ensure(subscription);
+            desired.syncSubscriptions(List.of(subscription));
+        });
+        UUID credential = jdbc.sql("SELECT id FROM engine_credentials WHERE subscription_id = ?").param(subscription)
+                .query(UUID.class).single();
+        return new Served(node, subscription, credential);
+    }
+
+    private record Agent(StreamObserver<AgentMessage> requests, BlockingQueue<Object> replies) {
+
+        void send(AgentMessage message) {
+            requests.onNext(message);
+        }
+
+        /** The next control message, or the Status the stream ended with. */
+        Object next() throws InterruptedException {
+            Object reply = replies.poll(20, TimeUnit.SECONDS);
+            assertThat(reply).as("a reply within 20 s").isNotNull();
+            return reply;
+        }
+
+        ControlMessage message() throws InterruptedException {
+            Object reply = next();
+            assertThat(reply).as("a message, not the end of the stream").isInstanceOf(ControlMessage.class);
+            return (ControlMessage) reply;
+        }
+    }
+
+    private static X509Certificate[] certificates(String pem) throws Exception {
+        return CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                .map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+    }
+
+    private Agent connect(KeyPair keys, String certificatePem) throws Exception {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", GRPC_PORT)
+                .sslContext(GrpcSslContexts.forClient().keyManager(keys.getPrivate(), certificates(certificatePem))
+                        .trustManager(certificates(ca.trustBundle())).build())
+                .build();
+        channels.add(channel);
+        BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
+        StreamObserver<AgentMessage> requests = NodeSessionGrpc.newStub(channel).connect(new StreamObserver<>() {
+            @Override
+            public void onNext(ControlMessage value) {
+                replies.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                replies.add(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                replies.add(Status.OK);
+            }
+        });
+        return new Agent(requests, replies);
+    }
+
+    private record Enrolled(KeyPair keys, String certificatePem) {
+    }
+
+    private Enrolled enrol(UUID node) {
+        NodeKeys.Request request = NodeKeys.request();
+        NodeCa.Issued issued = tx.execute(s -> ca.issue(node, NodeCa.parseRequest(request.csrPem())));
+        return new Enrolled(request.keys(), issued.certificatePem());
+    }
+
+    private static AgentMessage hello(long lastApplied) {
+        return AgentMessage.newBuilder().setHello(Hello.newBuilder().setCapabilityVersion(1).setAgentVersion("test")
+                .setLastAppliedRevision(lastApplied)).build();
+    }
+
+    private static TrafficSample sample(UUID credential, long seq, long up, long down) {
+        Instant end = Instant.now().minusSeconds(5);
+        return TrafficSample.newBuilder().setCredentialId(credential.toString()).setEngine(Engine.ENGINE_XRAY)
+                .setTsStart(Timestamp.newBuilder().setSeconds(end.getEpochSecond() - 10))
+                .setTsEnd(Timestamp.newBuilder().setSeconds(end.getEpochSecond()))
+                .setCounterSeq(seq).setBytesUp(up).setBytesDown(down).build();
+    }
+
+    private static AgentMessage batch(long id, TrafficSample... samples) {
+        return AgentMessage.newBuilder().setTraffic(TrafficBatch.newBuilder().setBatchId(id)
+                .addAllSamples(List.of(samples))).build();
+    }
+
+    private long used(UUID subscription) {
+        return jdbc.sql("SELECT used_bytes_up + used_bytes_down FROM subscriptions WHERE id = ?").param(subscription)
+                .query(Long.class).single();
+    }
+
+    @Test
+    void helloGetsTheDesiredStateAndTrafficIsCountedExactlyOnce() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
+        agent.send(hello(0));
+        assertThat(agent.message().getWelcome().getNodeId()).isEqualTo(s.node().toString());
+        var snapshot = agent.message().getSnapshot();
+        assertThat(snapshot.getRevision()).isPositive();
+        assertThat(snapshot.getCredentialsList()).singleElement().satisfies(c -> {
+            assertThat(c.getCredentialId()).isEqualTo(s.credential().toString());
+            assertThat(c.getXray().getUuid()).hasSize(36);
+        });
+        assertThat(jdbc.sql("SELECT status FROM nodes WHERE id = ?").param(s.node()).query(String.class).single())
+                .isEqualTo("online");
+
+        TrafficSample first = sample(s.credential(), 1, 100, 200);
+        TrafficSample second = sample(s.credential(), 2, 300, 400);
+        agent.send(batch(1, first, second, first));
+        TrafficAck ack = agent.message().getTrafficAck();
+        assertThat(ack.getBatchId()).isEqualTo(1);
+        assertThat(ack.getAccepted()).isEqualTo(2);
+        assertThat(ack.getDuplicates()).as("the same key twice in one batch").isEqualTo(1);
+        assertThat(used(s.subscription())).isEqualTo(1000);
+
+        agent.send(batch(1, first, second));
+        TrafficAck resent = agent.message().getTrafficAck();
+        assertThat(resent.getAccepted()).isZero();
+        assertThat(resent.getDuplicates()).isEqualTo(2);
+        assertThat(used(s.subscription())).as("a resend counts nothing").isEqualTo(1000);
+
+        UUID stranger = UUID.randomUUID();
+        TrafficSample future = sample(s.credential(), 3, 1, 1).toBuilder()
+                .setTsEnd(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() + 3600)).build();
+        TrafficSample huge = sample(s.credential(), 4, 1, 1).toBuilder().setBytesUp(-1L).build();
+        agent.send(batch(2, sample(stranger, 5, 10, 10), future, huge, sample(s.credential(), 6, 0, 0)));
+        TrafficAck mixed = agent.message().getTrafficAck();
+        assertThat(mixed.getAccepted()).isEqualTo(1);
+        assertThat(mixed.getRejectedList()).extracting(r -> r.getIndex() + ": " + r.getReason()).containsExactly(
+                "0: credential " + stranger + " was never served by this node",
+                "1: ts_end lies in the future by more than 300 s",
+                "2: a counter is above 2^63 - 1");
+        assertThat(used(s.subscription())).isEqualTo(1000);
+        assertThat(jdbc.sql("SELECT count(*) FROM traffic_events WHERE subscription_id = ?").param(s.subscription())
+                .query(Long.class).single()).isEqualTo(3);
+    }
+
+    @Test
+    void crossingTheQuotaTakesTheCredentialOffTheNodeAtOnce() throws Exception {
+        Served s = served(1000);
+        Enrolled enrolled = enrol(s.node());
+        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
+        agent.send(hello(0));
+        agent.message();
+        long revision = agent.message().getSnapshot().getRevision();
+
+        agent.send(batch(1, sample(s.credential(), 1, 600, 500)));
+        assertThat(agent.message().getTrafficAck().getAccepted()).isEqualTo(1);
+        assertThat(jdbc.sql("SELECT state FROM subscriptions WHERE id = ?").param(s.subscription())
+                .query(String.class).single()).isEqualTo("exhausted");
+        var diff = agent.message().getDiff();
+        assertThat(diff.getFromRevision()).isEqualTo(revision);
+        assertThat(diff.getRemovalsList()).singleElement()
+                .satisfies(r -> assertThat(r.getCredentialId()).isEqualTo(s.credential().toString()));
+    }
+
+    @Test
+    void aNewerSessionSupersedesTheOlderAndDisablingTheNodeEndsIt() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        Agent older = connect(enrolled.keys(), enrolled.certificatePem());
+        older.send(hello(0));
+        older.message();
+        older.message();
+        Agent newer = connect(enrolled.keys(), enrolled.certificatePem());
+        newer.send(hello(0));
+        newer.message();
+        newer.message();
+        assertThat(older.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_SUPERSEDED);
+
+        tx.executeWithoutResult(t -> {
+            jdbc.sql("UPDATE nodes SET status = 'disabled' WHERE id = ?").param(s.node()).update();
+            desired.closed(s.node(), dev.gatehouse.domain.node.NodeEvent.Reason.DISABLED);
+        });
+        assertThat(newer.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_NODE_DISABLED);
+        Agent refused = connect(enrolled.keys(), enrolled.certificatePem());
+        refused.send(hello(0));
+        assertThat(refused.next()).isInstanceOfSatisfying(Status.class, status -> {
+            assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(status.getDescription()).isEqualTo("the node is disabled");
+        });
+    }
+
+    @Test
+    void onlyTheNodesOwnUnrevokedCertificateFromTheCaGetsIn() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        tx.executeWithoutResult(t -> ca.revokeAll(s.node()));
+        Agent revoked = connect(enrolled.keys(), enrolled.certificatePem());
+        revoked.send(hello(0));
+        assertThat(revoked.next()).isInstanceOfSatisfying(Status.class, status -> {
+            assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(status.getDescription()).isEqualTo("the certificate was revoked");
+        });
+
+        // A certificate the collector's CAs did not sign never completes the handshake.
+        NodeKeys.Request request = NodeKeys.request();
+        String foreign = selfSigned(request.keys(), s.node());
+        Agent outsider = connect(request.keys(), foreign);
+        outsider.send(hello(0));
+        assertThat(outsider.next()).isInstanceOfSatisfying(Status.class,
+                status -> assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    }
+
+    /** A certificate that names the node but is signed by its own key, not by the CA. */
+    private static String selfSigned(KeyPair keys, UUID node) throws Exception {
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=forged");
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN,
+                java.util.Date.from(Instant.now().minusSeconds(60)), java.util.Date.from(Instant.now().plusSeconds(3600)),
+                name, keys.getPublic())
+                .addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+                        new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                                org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, NodeCa.nodeUri(node))));
+        X509Certificate certificate = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                        .build(keys.getPrivate())));
+        return NodeCa.pem(certificate);
+    }
+}
