@@ -5,6 +5,7 @@ import dev.gatehouse.collector.ingest.TrafficIngest;
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeEngineSettings;
 import dev.gatehouse.domain.node.NodeEvent;
 import dev.gatehouse.domain.node.ServedCredential;
 import dev.gatehouse.proto.agent.v1.AgentMessage;
@@ -17,6 +18,7 @@ import dev.gatehouse.proto.agent.v1.DesiredStateSnapshot;
 import dev.gatehouse.proto.agent.v1.Goodbye;
 import dev.gatehouse.proto.agent.v1.GoodbyeCode;
 import dev.gatehouse.proto.agent.v1.Hello;
+import dev.gatehouse.proto.agent.v1.NodeConfig;
 import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
 import dev.gatehouse.proto.agent.v1.SampleRejection;
 import dev.gatehouse.proto.agent.v1.TrafficAck;
@@ -24,7 +26,9 @@ import dev.gatehouse.proto.agent.v1.TrafficBatch;
 import dev.gatehouse.proto.agent.v1.TrafficSample;
 import dev.gatehouse.proto.agent.v1.Welcome;
 import dev.gatehouse.proto.agent.v1.WireGuardCredential;
+import dev.gatehouse.proto.agent.v1.WireGuardInterface;
 import dev.gatehouse.proto.agent.v1.XrayCredential;
+import dev.gatehouse.proto.agent.v1.XrayInbound;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -202,7 +206,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                 return;
             }
             DesiredStateDiff.Builder message = DesiredStateDiff.newBuilder()
-                    .setFromRevision(diff.get().fromRevision()).setToRevision(diff.get().toRevision());
+                    .setFromRevision(diff.get().fromRevision()).setToRevision(diff.get().toRevision())
+                    .setConfig(config(diff.get().config()));
             diff.get().upserts().forEach(c -> message.addUpserts(credential(c)));
             diff.get().removals().forEach(r -> message.addRemovals(CredentialRef.newBuilder()
                     .setCredentialId(r.credentialId().toString()).setEngine(r.engine().proto())));
@@ -213,7 +218,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         private synchronized void snapshot() {
             desired.snapshot(node).ifPresent(snapshot -> {
                 DesiredStateSnapshot.Builder message = DesiredStateSnapshot.newBuilder()
-                        .setRevision(snapshot.revision());
+                        .setRevision(snapshot.revision()).setConfig(config(snapshot.config()));
                 snapshot.credentials().forEach(c -> message.addCredentials(credential(c)));
                 sent = snapshot.revision();
                 send(ControlMessage.newBuilder().setSnapshot(message).build());
@@ -327,6 +332,59 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                 log.warn("node {}: could not mark it offline", node, e);
             }
         }
+    }
+
+    /** The node's engine settings in the agent's terms; absent parts are empty. */
+    static NodeConfig config(NodeEngineSettings settings) {
+        NodeConfig.Builder config = NodeConfig.newBuilder();
+        if (settings.xray() != null) {
+            for (NodeEngineSettings.Inbound in : settings.xray().inbounds()) {
+                XrayInbound.Builder b = XrayInbound.newBuilder().setTag(nonNull(in.tag()))
+                        .setProtocol(in.protocol() == null ? "" : in.protocol().db()).setPort(in.port())
+                        .setNetwork(in.network().db()).setSecurity(in.security().db())
+                        .setFlow(in.flow() == null ? "" : in.flow().db());
+                if (in.ws() != null) {
+                    b.setWsPath(nonNull(in.ws().path())).setWsHost(nonNull(in.ws().host()));
+                }
+                if (in.grpc() != null) {
+                    b.setGrpcServiceName(nonNull(in.grpc().serviceName()));
+                }
+                if (in.tls() != null) {
+                    b.setServerName(nonNull(in.tls().serverName()))
+                            .setFingerprint(in.tls().fingerprint() == null ? "" : in.tls().fingerprint().db());
+                    if (in.tls().alpn() != null) {
+                        b.addAllAlpn(in.tls().alpn());
+                    }
+                }
+                if (in.reality() != null) {
+                    b.setServerName(nonNull(in.reality().serverName()))
+                            .setFingerprint(in.reality().fingerprint() == null ? "" : in.reality().fingerprint().db())
+                            .setRealityPublicKey(nonNull(in.reality().publicKey()))
+                            .setRealityShortId(nonNull(in.reality().shortId()))
+                            .setRealitySpiderX(nonNull(in.reality().spiderX()));
+                }
+                if (in.shadowsocks() != null && in.shadowsocks().method() != null) {
+                    b.setShadowsocksMethod(in.shadowsocks().method().db());
+                }
+                config.addXrayInbounds(b);
+            }
+        }
+        NodeEngineSettings.WireGuard wg = settings.wireguard();
+        if (wg != null) {
+            WireGuardInterface.Builder b = WireGuardInterface.newBuilder().setInterfaceName(nonNull(wg.interfaceName()))
+                    .setListenPort(wg.listenPort()).setAddress(nonNull(wg.address()))
+                    .setPublicKey(nonNull(wg.publicKey()))
+                    .setPersistentKeepalive(wg.persistentKeepalive() == null ? 0 : wg.persistentKeepalive());
+            if (wg.dns() != null) {
+                b.addAllDns(wg.dns());
+            }
+            config.setWireguard(b);
+        }
+        return config.build();
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
     }
 
     private static Credential credential(ServedCredential c) {

@@ -49,7 +49,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 class NodeSessionIT extends CollectorTest {
 
     private static final String ENGINES = """
-            {"xray": {"inbounds": [{"tag": "vless-in", "protocol": "vless", "port": 443}]}}""";
+            {"xray": {"inbounds": [{"tag": "vless-in", "protocol": "vless", "port": 443, "security": "reality",
+                                    "flow": "xtls-rprx-vision",
+                                    "reality": {"server_name": "www.example.com", "short_id": "ab",
+                                                "public_key": "Z84J2IelR9ch3k8VtlVhhs5ycBUlXA7wHBWcBrjqnAw"}}]},
+             "wireguard": {"interface_name": "wg0", "listen_port": 51820, "address": "10.66.0.1/16"}}""";
 
     @Autowired
     JdbcClient jdbc;
@@ -198,6 +202,14 @@ class NodeSessionIT extends CollectorTest {
         assertThat(agent.message().getWelcome().getNodeId()).isEqualTo(s.node().toString());
         var snapshot = agent.message().getSnapshot();
         assertThat(snapshot.getRevision()).isPositive();
+        assertThat(snapshot.getConfig().getXrayInboundsList()).singleElement().satisfies(in -> {
+            assertThat(in.getTag()).isEqualTo("vless-in");
+            assertThat(in.getSecurity()).isEqualTo("reality");
+            assertThat(in.getFlow()).isEqualTo("xtls-rprx-vision");
+            assertThat(in.getRealityPublicKey()).hasSize(43);
+            assertThat(in.getServerName()).isEqualTo("www.example.com");
+        });
+        assertThat(snapshot.getConfig().getWireguard().getListenPort()).isEqualTo(51820);
         assertThat(snapshot.getCredentialsList()).singleElement().satisfies(c -> {
             assertThat(c.getCredentialId()).isEqualTo(s.credential().toString());
             assertThat(c.getXray().getUuid()).hasSize(36);
@@ -251,6 +263,7 @@ class NodeSessionIT extends CollectorTest {
                 .query(String.class).single()).isEqualTo("exhausted");
         var diff = agent.message().getDiff();
         assertThat(diff.getFromRevision()).isEqualTo(revision);
+        assertThat(diff.getConfig().getXrayInbounds(0).getPort()).isEqualTo(443);
         assertThat(diff.getRemovalsList()).singleElement()
                 .satisfies(r -> assertThat(r.getCredentialId()).isEqualTo(s.credential().toString()));
     }
