@@ -1,6 +1,5 @@
 package dev.gatehouse.collector;
 
-import dev.gatehouse.collector.ingest.TrafficIngest;
 import dev.gatehouse.collector.session.CollectorServer;
 import dev.gatehouse.collector.session.NodeIdentity;
 import dev.gatehouse.collector.session.NodeSessions;
@@ -9,8 +8,7 @@ import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.domain.node.NodeEvent;
 import dev.gatehouse.domain.node.NodeEvents;
-import dev.gatehouse.domain.subscription.SubscriptionLifecycle;
-import dev.gatehouse.domain.subscription.UsageLedger;
+import dev.gatehouse.domain.traffic.TrafficIngest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -24,19 +22,12 @@ import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The collector's parts: ingest, the sessions, their endpoint, and the node events that drive them. */
+/** The collector's parts: the sessions, their endpoint, and the node events that drive them. */
 @Configuration
 @EnableConfigurationProperties(CollectorProperties.class)
 class CollectorConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(CollectorConfiguration.class);
-
-    @Bean
-    TrafficIngest trafficIngest(JdbcClient jdbc, UsageLedger ledger, SubscriptionLifecycle lifecycle,
-                                DesiredState desired, Clock clock, CollectorProperties properties) {
-        return new TrafficIngest(jdbc, ledger, lifecycle, desired, clock, properties.clockSkew(),
-                properties.retention());
-    }
 
     @Bean
     NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, Clock clock,

@@ -15,8 +15,6 @@ import org.springframework.validation.annotation.Validated;
  * @param address           host:port agents reach the collector at; its host is named in the server
  *                          certificate (with localhost and 127.0.0.1)
  * @param maxBatchSamples   samples one TrafficBatch may carry; more is refused
- * @param clockSkew         how far in the future a sample's end may lie
- * @param retention         how old a sample's end may be (older ones fall outside the stored partitions)
  * @param trafficInterval   how often agents are asked to send traffic (Welcome)
  */
 @Validated
@@ -24,7 +22,5 @@ import org.springframework.validation.annotation.Validated;
 public record CollectorProperties(@DefaultValue("9443") @Min(1) @Max(65535) int grpcPort,
                                   @DefaultValue("127.0.0.1:9443") @NotBlank String address,
                                   @DefaultValue("10000") @Min(1) int maxBatchSamples,
-                                  @DefaultValue("5m") Duration clockSkew,
-                                  @DefaultValue("35d") Duration retention,
                                   @DefaultValue("10s") Duration trafficInterval) {
 }

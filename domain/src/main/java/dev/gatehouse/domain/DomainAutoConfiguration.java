@@ -1,6 +1,7 @@
 package dev.gatehouse.domain;
 
 import dev.gatehouse.domain.identity.NodeCa;
+import dev.gatehouse.domain.traffic.TrafficIngest;
 import dev.gatehouse.domain.support.DataKey;
 import dev.gatehouse.domain.node.DesiredState;
 import dev.gatehouse.domain.node.NodeEvents;
@@ -58,6 +59,13 @@ public class DomainAutoConfiguration {
     @Bean
     NodeCa nodeCa(JdbcClient jdbc, DataKey dataKey, Clock clock, DomainProperties properties) {
         return new NodeCa(jdbc, dataKey, clock, properties.nodeCertificateValidity());
+    }
+
+    @Bean
+    TrafficIngest trafficIngest(JdbcClient jdbc, UsageLedger ledger, SubscriptionLifecycle lifecycle,
+                                DesiredState desired, Clock clock, DomainProperties properties) {
+        return new TrafficIngest(jdbc, ledger, lifecycle, desired, clock, properties.trafficClockSkew(),
+                properties.trafficRetention());
     }
 
     @Bean

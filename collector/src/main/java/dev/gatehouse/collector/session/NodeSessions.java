@@ -1,7 +1,7 @@
 package dev.gatehouse.collector.session;
 
 import com.google.protobuf.Timestamp;
-import dev.gatehouse.collector.ingest.TrafficIngest;
+import dev.gatehouse.domain.traffic.TrafficIngest;
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.DesiredState;

@@ -36,4 +36,21 @@ public final class TenantScope {
             return allowed.isEmpty() ? cb.disjunction() : cb.or(allowed.toArray(Predicate[]::new));
         };
     }
+
+    /** The same rule as a SQL condition with its parameters, for the reads that stay in SQL (traffic). */
+    public record SqlCondition(String sql, List<Object> params) {
+    }
+
+    /**
+     * @param tenantColumn the column holding the tenant id
+     * @param ownerColumn  the column holding the owning person
+     */
+    public static SqlCondition sql(AccessPolicy.TenantFilter filter, String tenantColumn, String ownerColumn) {
+        if (filter.all()) {
+            return new SqlCondition("TRUE", List.of());
+        }
+        return new SqlCondition("(" + tenantColumn + " = ANY(?) OR (" + tenantColumn + " = ANY(?) AND " + ownerColumn
+                + " = ?))", List.of(filter.tenantWideArray(), filter.selfOnlyArray(),
+                filter.userId() == null ? new java.util.UUID(0, 0) : filter.userId()));
+    }
 }

@@ -1,4 +1,4 @@
-package dev.gatehouse.collector.ingest;
+package dev.gatehouse.domain.traffic;
 
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.model.SubscriptionState;
