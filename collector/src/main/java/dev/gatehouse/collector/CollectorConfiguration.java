@@ -21,6 +21,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The collector's parts: the sessions, their endpoint, and the node events that drive them. */
 @Configuration
@@ -30,9 +31,10 @@ class CollectorConfiguration {
     private static final Logger log = LoggerFactory.getLogger(CollectorConfiguration.class);
 
     @Bean
-    NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, Clock clock,
-                              CollectorProperties properties, MeterRegistry meters) {
-        return new NodeSessions(jdbc, desired, ingest, clock, properties.maxBatchSamples(),
+    NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, NodeCa ca,
+                              TransactionTemplate tx, Clock clock, CollectorProperties properties,
+                              MeterRegistry meters) {
+        return new NodeSessions(jdbc, desired, ingest, ca, tx, clock, properties.maxBatchSamples(),
                 properties.trafficInterval(), meters);
     }
 
@@ -40,7 +42,7 @@ class CollectorConfiguration {
     CollectorServer collectorServer(NodeCa ca, NodeSessions sessions, JdbcClient jdbc, Clock clock,
                                     CollectorProperties properties) {
         return new CollectorServer(ca, sessions, new NodeIdentity(jdbc, clock), properties.grpcPort(),
-                properties.address());
+                properties.address(), properties.bindAddress(), properties.revisionCheckInterval());
     }
 
     /** Node events from the control plane; a message this version does not understand is counted and ignored. */

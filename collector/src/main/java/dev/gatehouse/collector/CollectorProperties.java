@@ -16,11 +16,17 @@ import org.springframework.validation.annotation.Validated;
  *                          certificate (with localhost and 127.0.0.1)
  * @param maxBatchSamples   samples one TrafficBatch may carry; more is refused
  * @param trafficInterval   how often agents are asked to send traffic (Welcome)
+ * @param bindAddress       the address the gRPC port listens on (0.0.0.0: every interface)
+ * @param revisionCheckInterval how often each open session is checked against its node's desired
+ *                          revision (a lost notification delays a change by at most this) and
+ *                          its node marked seen
  */
 @Validated
 @ConfigurationProperties("gatehouse.collector")
 public record CollectorProperties(@DefaultValue("9443") @Min(1) @Max(65535) int grpcPort,
                                   @DefaultValue("127.0.0.1:9443") @NotBlank String address,
                                   @DefaultValue("10000") @Min(1) int maxBatchSamples,
-                                  @DefaultValue("10s") Duration trafficInterval) {
+                                  @DefaultValue("10s") Duration trafficInterval,
+                                  @DefaultValue("0.0.0.0") @NotBlank String bindAddress,
+                                  @DefaultValue("15s") Duration revisionCheckInterval) {
 }

@@ -73,7 +73,9 @@ public final class Launcher {
                 "GATEHOUSE_DB_PASSWORD", settings.dbPassword(),
                 "GATEHOUSE_REDIS_URL", redisUrl,
                 "GATEHOUSE_DATA_KEY", settings.dataKey() != null ? settings.dataKey()
-                        : DataKeyFile.ensure(settings.home()));
+                        : DataKeyFile.ensure(settings.home()),
+                // The embedded default serves node sessions on loopback only.
+                "GATEHOUSE_COLLECTOR_BIND_ADDRESS", settings.collectorBindAddress());
         for (AppProcess app : apps()) {
             out.println("gatehouse: starting " + app.name() + " on port " + app.httpPort());
             started.add(app);

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param externalDbUrl a PostgreSQL JDBC URL to use instead of the embedded server, or null
  * @param externalRedisUrl a Redis URL to use instead of the embedded server, or null
  * @param dataKey       GATEHOUSE_DATA_KEY when given; null: the data folder's own (made on first start)
+ * @param collectorBindAddress where the collector's gRPC port listens; loopback unless set
  */
 record LauncherSettings(
         Path root,
@@ -24,7 +25,8 @@ record LauncherSettings(
         int controlApiPort,
         int collectorPort,
         int schedulerPort,
-        String dataKey) {
+        String dataKey,
+        String collectorBindAddress) {
 
     static LauncherSettings from(Path root, Map<String, String> env) {
         return new LauncherSettings(
@@ -39,7 +41,8 @@ record LauncherSettings(
                 port(env, "GATEHOUSE_CONTROL_API_PORT", 8080),
                 port(env, "GATEHOUSE_COLLECTOR_HTTP_PORT", 8082),
                 port(env, "GATEHOUSE_SCHEDULER_HTTP_PORT", 8083),
-                blankToNull(env.get("GATEHOUSE_DATA_KEY")));
+                blankToNull(env.get("GATEHOUSE_DATA_KEY")),
+                env.getOrDefault("GATEHOUSE_COLLECTOR_BIND_ADDRESS", "127.0.0.1"));
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

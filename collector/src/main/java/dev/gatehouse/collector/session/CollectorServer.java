@@ -39,10 +39,16 @@ public class CollectorServer implements SmartLifecycle {
     private final NodeIdentity identity;
     private final int port;
     private final String host;
+    private final String bindAddress;
+    private final Duration revisionCheck;
     private Server server;
+    private java.util.concurrent.ScheduledExecutorService checks;
 
-    public CollectorServer(NodeCa ca, NodeSessions sessions, NodeIdentity identity, int port, String address) {
+    public CollectorServer(NodeCa ca, NodeSessions sessions, NodeIdentity identity, int port, String address,
+                           String bindAddress, Duration revisionCheck) {
         this.ca = ca;
+        this.bindAddress = bindAddress;
+        this.revisionCheck = revisionCheck;
         this.sessions = sessions;
         this.identity = identity;
         this.port = port;
@@ -70,7 +76,7 @@ public class CollectorServer implements SmartLifecycle {
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols("TLSv1.3")
                     .build();
-            server = NettyServerBuilder.forPort(port)
+            server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress(bindAddress, port))
                     .sslContext(tls)
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -78,7 +84,14 @@ public class CollectorServer implements SmartLifecycle {
                     .addService(ServerInterceptors.intercept(sessions, identity))
                     .build()
                     .start();
-            log.info("node sessions on port {} (mTLS, server names {})", server.getPort(), names);
+            checks = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "node-revision-check");
+                t.setDaemon(true);
+                return t;
+            });
+            checks.scheduleWithFixedDelay(sessions::checkRevisions, revisionCheck.toMillis(), revisionCheck.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            log.info("node sessions on {}:{} (mTLS, server names {})", bindAddress, server.getPort(), names);
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("cannot start the node session endpoint on port " + port + ": "
                     + e.getMessage(), e);
@@ -96,6 +109,7 @@ public class CollectorServer implements SmartLifecycle {
         if (server == null) {
             return;
         }
+        checks.shutdownNow();
         sessions.shutdown();
         server.shutdown();
         try {

@@ -2,6 +2,7 @@ package dev.gatehouse.collector.session;
 
 import com.google.protobuf.Timestamp;
 import dev.gatehouse.domain.traffic.TrafficIngest;
+import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.DesiredState;
@@ -20,6 +21,7 @@ import dev.gatehouse.proto.agent.v1.GoodbyeCode;
 import dev.gatehouse.proto.agent.v1.Hello;
 import dev.gatehouse.proto.agent.v1.NodeConfig;
 import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
+import dev.gatehouse.proto.agent.v1.RenewedCertificate;
 import dev.gatehouse.proto.agent.v1.SampleRejection;
 import dev.gatehouse.proto.agent.v1.TrafficAck;
 import dev.gatehouse.proto.agent.v1.TrafficBatch;
@@ -46,6 +48,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The one session each node holds: Hello is answered with Welcome and the node's desired state (a
@@ -62,6 +65,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final JdbcClient jdbc;
     private final DesiredState desired;
     private final TrafficIngest ingest;
+    private final NodeCa ca;
+    private final TransactionTemplate tx;
     private final Clock clock;
     private final int maxBatchSamples;
     private final Duration trafficInterval;
@@ -71,9 +76,12 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final Counter duplicate;
     private final Counter rejected;
 
-    public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, Clock clock, int maxBatchSamples,
-                        Duration trafficInterval, MeterRegistry meters) {
+    public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, NodeCa ca,
+                        TransactionTemplate tx, Clock clock, int maxBatchSamples, Duration trafficInterval,
+                        MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.ca = ca;
+        this.tx = tx;
         this.desired = desired;
         this.ingest = ingest;
         this.clock = clock;
@@ -112,6 +120,21 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         }
     }
 
+    /**
+     * The periodic check behind the notifications: every open session's node is marked seen, and
+     * gets the diff to its desired revision if a notification was lost.
+     */
+    public void checkRevisions() {
+        for (Session session : List.copyOf(open.values())) {
+            try {
+                session.seen();
+                session.pushState();
+            } catch (DataAccessException e) {
+                log.warn("node {}: the revision check failed; the next one retries", session.node, e);
+            }
+        }
+    }
+
     /** Ends every session, telling agents to reconnect (to another instance). */
     public void shutdown() {
         for (Session session : List.copyOf(open.values())) {
@@ -146,6 +169,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                     case APPLIED -> applied(message.getApplied().getRevision());
                     case HEALTH -> seen();
                     case RESYNC -> snapshot();
+                    case RENEW -> renew(message.getRenew().getCsr());
                     default -> fail(Status.INVALID_ARGUMENT.withDescription("an empty or unknown message"));
                 }
             } catch (DataAccessException e) {
@@ -261,13 +285,29 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
             send(ControlMessage.newBuilder().setTrafficAck(ack).build());
         }
 
+        /** A new certificate for the node, over the session it already proved itself on. */
+        private void renew(String csrPem) {
+            NodeCa.CertificateRequest request;
+            try {
+                request = NodeCa.parseRequest(csrPem);
+            } catch (dev.gatehouse.domain.support.DomainException e) {
+                fail(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+                return;
+            }
+            NodeCa.Issued issued = tx.execute(t -> ca.issue(node, request));
+            send(ControlMessage.newBuilder().setRenewed(RenewedCertificate.newBuilder()
+                    .setCertificate(issued.certificatePem()).setCaBundle(issued.caBundlePem())
+                    .setExpiresAt(timestamp(issued.notAfter()))).build());
+            log.info("node {}: certificate renewed, serial {}, until {}", node, issued.serial(), issued.notAfter());
+        }
+
         private void applied(long revision) {
             jdbc.sql("UPDATE node_revisions SET applied_revision = ? WHERE node_id = ? AND ? <= desired_revision")
                     .params(revision, node, revision).update();
             seen();
         }
 
-        private void seen() {
+        void seen() {
             jdbc.sql("UPDATE nodes SET last_seen_at = ? WHERE id = ?")
                     .params(java.sql.Timestamp.from(clock.instant()), node).update();
         }

@@ -70,6 +70,12 @@ class NodeSessionIT extends CollectorTest {
     @Autowired
     DesiredState desired;
 
+    @Autowired
+    NodeSessions sessions;
+
+    @Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
+
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     @AfterEach
@@ -293,6 +299,58 @@ class NodeSessionIT extends CollectorTest {
             assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
             assertThat(status.getDescription()).isEqualTo("the node is disabled");
         });
+    }
+
+    @Test
+    void aNodeRenewsItsCertificateOverItsSessionAndConnectsWithTheNewOne() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
+        agent.send(hello(0));
+        agent.message();
+        agent.message();
+        NodeKeys.Request fresh = NodeKeys.request();
+        agent.send(AgentMessage.newBuilder().setRenew(dev.gatehouse.proto.agent.v1.RenewRequest.newBuilder()
+                .setCsr(fresh.csrPem())).build());
+        var renewed = agent.message().getRenewed();
+        X509Certificate certificate = certificates(renewed.getCertificate())[0];
+        assertThat(NodeCa.nodeOf(certificate)).contains(s.node());
+        assertThat(certificate.getPublicKey()).isEqualTo(fresh.keys().getPublic());
+        assertThat(jdbc.sql("SELECT count(*) FROM node_certificates WHERE node_id = ?").param(s.node())
+                .query(Long.class).single()).isEqualTo(2);
+
+        Agent again = connect(fresh.keys(), renewed.getCertificate());
+        again.send(hello(0));
+        assertThat(again.message().getWelcome().getNodeId()).isEqualTo(s.node().toString());
+
+        again.send(AgentMessage.newBuilder().setRenew(dev.gatehouse.proto.agent.v1.RenewRequest.newBuilder()
+                .setCsr(NodeKeys.request(NodeKeys.ecP256(), true).csrPem())).build());
+        again.message();
+        assertThat(again.next()).isInstanceOfSatisfying(Status.class,
+                status -> assertThat(status.getDescription()).contains("asks for a CA certificate"));
+    }
+
+    @Test
+    void aLostNotificationOnlyDelaysTheChangeUntilTheRevisionCheck() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
+        agent.send(hello(0));
+        agent.message();
+        long revision = agent.message().getSnapshot().getRevision();
+
+        // The change is committed, but its notification goes to a namespace no collector listens on.
+        DesiredState unheard = new DesiredState(jdbc, new dev.gatehouse.domain.node.NodeEvents(redis, "nobody-listens",
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), java.time.Clock.systemUTC());
+        tx.executeWithoutResult(t -> {
+            jdbc.sql("UPDATE subscriptions SET state = 'suspended' WHERE id = ?").param(s.subscription()).update();
+            unheard.syncSubscriptions(List.of(s.subscription()));
+        });
+        assertThat(agent.replies().poll(1, TimeUnit.SECONDS)).as("nothing without the notification").isNull();
+        sessions.checkRevisions();
+        var diff = agent.message().getDiff();
+        assertThat(diff.getFromRevision()).isEqualTo(revision);
+        assertThat(diff.getRemovalsList()).extracting(r -> r.getCredentialId()).containsExactly(s.credential().toString());
     }
 
     @Test
