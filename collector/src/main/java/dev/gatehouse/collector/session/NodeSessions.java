@@ -166,7 +166,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                 switch (message.getBodyCase()) {
                     case HELLO -> hello(message.getHello());
                     case TRAFFIC -> traffic(message.getTraffic());
-                    case APPLIED -> applied(message.getApplied().getRevision());
+                    case APPLIED -> applied(message.getApplied());
                     case HEALTH -> seen();
                     case RESYNC -> snapshot();
                     case RENEW -> renew(message.getRenew().getCsr());
@@ -301,9 +301,22 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
             log.info("node {}: certificate renewed, serial {}, until {}", node, issued.serial(), issued.notAfter());
         }
 
-        private void applied(long revision) {
-            jdbc.sql("UPDATE node_revisions SET applied_revision = ? WHERE node_id = ? AND ? <= desired_revision")
-                    .params(revision, node, revision).update();
+        /** The revision the agent has applied, and what it could not apply there (shown by /nodes/{id}/health). */
+        private void applied(dev.gatehouse.proto.agent.v1.AppliedRevision applied) {
+            List<Map<String, String>> failures = applied.getFailuresList().stream().limit(1000)
+                    .map(f -> Map.of("credential_id", f.getCredentialId(), "reason",
+                            f.getReason().length() > 500 ? f.getReason().substring(0, 500) : f.getReason()))
+                    .toList();
+            jdbc.sql("""
+                            UPDATE node_revisions SET applied_revision = ?, apply_failures = ?::jsonb, applied_at = ?
+                            WHERE node_id = ? AND ? <= desired_revision""")
+                    .params(applied.getRevision(), JSON.writeValueAsString(failures),
+                            java.sql.Timestamp.from(clock.instant()), node, applied.getRevision())
+                    .update();
+            if (!failures.isEmpty()) {
+                log.info("node {}: {} credentials failed to apply at revision {}, first: {}", node, failures.size(),
+                        applied.getRevision(), failures.get(0));
+            }
             seen();
         }
 

@@ -222,8 +222,12 @@ class NodeSessionIT extends CollectorTest {
         });
         assertThat(jdbc.sql("SELECT status FROM nodes WHERE id = ?").param(s.node()).query(String.class).single())
                 .isEqualTo("online");
+        agent.send(AgentMessage.newBuilder().setApplied(dev.gatehouse.proto.agent.v1.AppliedRevision.newBuilder()
+                .setRevision(snapshot.getRevision()).addFailures(dev.gatehouse.proto.agent.v1.ApplyFailure.newBuilder()
+                        .setCredentialId(s.credential().toString()).setReason("core refused the user"))).build());
 
         TrafficSample first = sample(s.credential(), 1, 100, 200);
+        // The applied revision was stored before this batch (messages of a session are handled in order).
         TrafficSample second = sample(s.credential(), 2, 300, 400);
         agent.send(batch(1, first, second, first));
         TrafficAck ack = agent.message().getTrafficAck();
@@ -231,6 +235,9 @@ class NodeSessionIT extends CollectorTest {
         assertThat(ack.getAccepted()).isEqualTo(2);
         assertThat(ack.getDuplicates()).as("the same key twice in one batch").isEqualTo(1);
         assertThat(used(s.subscription())).isEqualTo(1000);
+        assertThat(jdbc.sql("SELECT applied_revision || ' ' || (apply_failures -> 0 ->> 'reason') FROM node_revisions"
+                + " WHERE node_id = ?").param(s.node()).query(String.class).single())
+                .isEqualTo(snapshot.getRevision() + " core refused the user");
 
         agent.send(batch(1, first, second));
         TrafficAck resent = agent.message().getTrafficAck();

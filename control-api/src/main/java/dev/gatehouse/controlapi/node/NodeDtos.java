@@ -153,9 +153,16 @@ public final class NodeDtos {
     /**
      * @param session        "connected" when the agent was seen within the last 90 s, else "disconnected"
      * @param inSync         the agent has applied the latest desired state
+     * @param applyFailures  credentials the agent could not apply at its applied revision, with the reason
+     * @param appliedAt      when the agent last reported an applied revision
      */
     public record HealthResponse(UUID nodeId, NodeStatus status, String session, Instant lastSeenAt,
                                  long desiredRevision, long appliedRevision, boolean inSync, String agentVersion,
-                                 Map<String, Object> coreVersions) {
+                                 Map<String, Object> coreVersions, List<ApplyFailure> applyFailures,
+                                 Instant appliedAt) {
+    }
+
+    /** A credential the node's core refused, and why. */
+    public record ApplyFailure(String credentialId, String reason) {
     }
 }

@@ -136,7 +136,7 @@ class NodeRepository {
     NodeDtos.HealthResponse health(UUID nodeId, Instant now) {
         return jdbc.sql("""
                         SELECT n.id, n.status, n.last_seen_at, r.desired_revision, r.applied_revision,
-                               n.agent_version, n.core_versions::text
+                               n.agent_version, n.core_versions::text, r.apply_failures::text, r.applied_at
                         FROM nodes n JOIN node_revisions r ON r.node_id = n.id WHERE n.id = ?""")
                 .param(nodeId)
                 .query((rs, i) -> {
@@ -146,9 +146,15 @@ class NodeRepository {
                     long applied = rs.getLong(5);
                     return new NodeDtos.HealthResponse(rs.getObject(1, UUID.class), NodeStatus.fromDb(rs.getString(2)),
                             connected ? "connected" : "disconnected", seen == null ? null : seen.toInstant(),
-                            desired, applied, applied >= desired, rs.getString(6), readMap(rs.getString(7)));
+                            desired, applied, applied >= desired, rs.getString(6), readMap(rs.getString(7)),
+                            readFailures(rs.getString(8)), rs.getTimestamp(9) == null ? null
+                                    : rs.getTimestamp(9).toInstant());
                 })
                 .single();
+    }
+
+    private List<NodeDtos.ApplyFailure> readFailures(String text) {
+        return text == null ? List.of() : List.of(json.readValue(text, NodeDtos.ApplyFailure[].class));
     }
 
     @SuppressWarnings("unchecked")
