@@ -35,7 +35,7 @@ class CollectorConfiguration {
                               TransactionTemplate tx, Clock clock, CollectorProperties properties,
                               MeterRegistry meters) {
         return new NodeSessions(jdbc, desired, ingest, ca, tx, clock, properties.maxBatchSamples(),
-                properties.trafficInterval(), meters);
+                properties.trafficInterval(), properties.sessionIdleTimeout(), meters);
     }
 
     @Bean

@@ -80,6 +80,9 @@ public class CollectorServer implements SmartLifecycle {
                     .sslContext(tls)
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    // A peer that vanished (power cut, cable) is found by pings, not by waiting on TCP.
+                    .keepAliveTime(30, TimeUnit.SECONDS)
+                    .keepAliveTimeout(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .addService(ServerInterceptors.intercept(sessions, identity))
                     .build()

@@ -70,6 +70,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final Clock clock;
     private final int maxBatchSamples;
     private final Duration trafficInterval;
+    private final Duration idleTimeout;
     private final Map<UUID, Session> open = new ConcurrentHashMap<>();
     private final Counter received;
     private final Counter inserted;
@@ -78,7 +79,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
     public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, NodeCa ca,
                         TransactionTemplate tx, Clock clock, int maxBatchSamples, Duration trafficInterval,
-                        MeterRegistry meters) {
+                        Duration idleTimeout, MeterRegistry meters) {
+        this.idleTimeout = idleTimeout;
         this.jdbc = jdbc;
         this.ca = ca;
         this.tx = tx;
@@ -125,12 +127,25 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
      * gets the diff to its desired revision if a notification was lost.
      */
     public void checkRevisions() {
+        endIdle(idleTimeout);
         for (Session session : List.copyOf(open.values())) {
             try {
                 session.seen();
                 session.pushState();
             } catch (DataAccessException e) {
                 log.warn("node {}: the revision check failed; the next one retries", session.node, e);
+            }
+        }
+    }
+
+    /** Ends the sessions that sent nothing for longer than {@code idle}: an agent stalled halfway. */
+    public void endIdle(Duration idle) {
+        Instant limit = clock.instant().minus(idle);
+        for (Session session : List.copyOf(open.values())) {
+            if (session.lastMessage.isBefore(limit)) {
+                log.info("node {}: no message since {}; the session ends", session.node, session.lastMessage);
+                session.fail(Status.DEADLINE_EXCEEDED.withDescription("no message for " + idle.toSeconds()
+                        + " s; reconnect"));
             }
         }
     }
@@ -154,6 +169,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         private boolean ended;
         /** The revision the agent has been sent (snapshot or diff), for the next diff. */
         private long sent;
+        private volatile Instant lastMessage = clock.instant();
 
         Session(UUID node, ServerCallStreamObserver<ControlMessage> out) {
             this.node = node;
@@ -162,6 +178,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
         @Override
         public void onNext(AgentMessage message) {
+            lastMessage = clock.instant();
             try {
                 switch (message.getBodyCase()) {
                     case HELLO -> hello(message.getHello());
@@ -339,7 +356,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
             }
         }
 
-        private synchronized void fail(Status status) {
+        synchronized void fail(Status status) {
             if (ended) {
                 return;
             }

@@ -74,6 +74,9 @@ class NodeSessionIT extends CollectorTest {
     NodeSessions sessions;
 
     @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
     org.springframework.data.redis.core.StringRedisTemplate redis;
 
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -358,6 +361,47 @@ class NodeSessionIT extends CollectorTest {
         var diff = agent.message().getDiff();
         assertThat(diff.getFromRevision()).isEqualTo(revision);
         assertThat(diff.getRemovalsList()).extracting(r -> r.getCredentialId()).containsExactly(s.credential().toString());
+    }
+
+    @Test
+    void aStalledSessionAnOversizedMessageAndAnUnknownNotificationAreEachRefused() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        Agent stalled = connect(enrolled.keys(), enrolled.certificatePem());
+        stalled.send(hello(0));
+        stalled.message();
+        stalled.message();
+        Thread.sleep(50);
+        sessions.endIdle(java.time.Duration.ofMillis(10));
+        assertThat(stalled.next()).isInstanceOfSatisfying(Status.class,
+                status -> assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(jdbc.sql("SELECT status FROM nodes WHERE id = ?").param(s.node()).query(String.class).single())
+                .isEqualTo("offline");
+
+        Agent big = connect(enrolled.keys(), enrolled.certificatePem());
+        big.send(hello(0));
+        big.message();
+        big.message();
+        TrafficBatch.Builder huge = TrafficBatch.newBuilder().setBatchId(9);
+        TrafficSample one = sample(s.credential(), 1, 1, 1).toBuilder().setUserId("x".repeat(1000)).build();
+        for (int i = 0; i < 9000; i++) {
+            huge.addSamples(one);
+        }
+        big.send(AgentMessage.newBuilder().setTraffic(huge).build());
+        // gRPC refuses a message over the 8 MiB limit before the session sees it, resetting the stream.
+        assertThat(big.next()).isInstanceOfSatisfying(Status.class, status -> assertThat(status.getCode())
+                .isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.CANCELLED));
+        assertThat(used(s.subscription())).isZero();
+
+        double before = meters.counter("gatehouse_collector_node_events_ignored").count();
+        redis.convertAndSend(REDIS_NAMESPACE + ":node-events", "revision not-a-node 7");
+        redis.convertAndSend(REDIS_NAMESPACE + ":node-events", "reboot " + s.node() + " now");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (meters.counter("gatehouse_collector_node_events_ignored").count() < before + 2
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(meters.counter("gatehouse_collector_node_events_ignored").count()).isEqualTo(before + 2);
     }
 
     @Test
