@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,9 +34,22 @@ class CollectorConfiguration {
     @Bean
     NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, NodeCa ca,
                               TransactionTemplate tx, Clock clock, CollectorProperties properties,
-                              MeterRegistry meters) {
+                              MeterRegistry meters, StringRedisTemplate redis, DomainProperties domain) {
+        String channel = sessionChannel(domain);
         return new NodeSessions(jdbc, desired, ingest, ca, tx, clock, properties.maxBatchSamples(),
-                properties.trafficInterval(), properties.sessionIdleTimeout(), meters);
+                properties.trafficInterval(), properties.sessionIdleTimeout(), meters, (instance, node) -> {
+                    try {
+                        redis.convertAndSend(channel, instance + " " + node);
+                    } catch (RuntimeException e) {
+                        // Best effort: without Redis, only this collector's older session gives way.
+                        log.warn("could not announce the session of node {}: {}", node, e.getMessage());
+                    }
+                });
+    }
+
+    /** Where collectors announce the sessions they open: {@code INSTANCE NODE}, one per line. */
+    static String sessionChannel(DomainProperties domain) {
+        return domain.redisNamespace() + ":node-sessions";
     }
 
     @Bean
@@ -61,6 +75,18 @@ class CollectorConfiguration {
                         text.length() > 200 ? text.substring(0, 200) : text);
             });
         }, new ChannelTopic(NodeEvents.channel(domain.redisNamespace())));
+        container.addMessageListener((message, pattern) -> {
+            String[] parts = new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8).trim().split(" ");
+            try {
+                if (parts.length == 2) {
+                    sessions.openedElsewhere(parts[0], java.util.UUID.fromString(parts[1]));
+                    return;
+                }
+            } catch (IllegalArgumentException notOurs) {
+                // counted below
+            }
+            ignored.increment();
+        }, new ChannelTopic(sessionChannel(domain)));
         return container;
     }
 }

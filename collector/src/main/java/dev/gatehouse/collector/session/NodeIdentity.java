@@ -34,6 +34,8 @@ public class NodeIdentity implements ServerInterceptor {
 
     /** The calling node, for the session. */
     public static final Context.Key<UUID> NODE = Context.key("gatehouse-node");
+    /** When the calling node's certificate expires. */
+    public static final Context.Key<java.time.Instant> CERTIFICATE_EXPIRY = Context.key("gatehouse-node-cert-expiry");
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -73,7 +75,8 @@ public class NodeIdentity implements ServerInterceptor {
             return new ServerCall.Listener<>() {
             };
         }
-        return Contexts.interceptCall(Context.current().withValue(NODE, node), call, headers, next);
+        return Contexts.interceptCall(Context.current().withValue(NODE, node)
+                .withValue(CERTIFICATE_EXPIRY, certificate.getNotAfter().toInstant()), call, headers, next);
     }
 
     private Optional<String> refusal(UUID node, String serial) {

@@ -76,11 +76,27 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final Counter inserted;
     private final Counter duplicate;
     private final Counter rejected;
+    private final io.micrometer.core.instrument.Timer batchTime;
+    private final io.micrometer.core.instrument.Timer ingestLag;
+    private final MeterRegistry meters;
+    private final Map<UUID, Instant> certificateExpiry = new ConcurrentHashMap<>();
+    private final java.util.Set<UUID> expiryGauges = ConcurrentHashMap.newKeySet();
+    /** This collector among several: a session opened elsewhere supersedes ours. */
+    private final String instance = UUID.randomUUID().toString();
+    private final java.util.function.BiConsumer<String, UUID> announce;
 
     public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, NodeCa ca,
                         TransactionTemplate tx, Clock clock, int maxBatchSamples, Duration trafficInterval,
-                        Duration idleTimeout, MeterRegistry meters) {
+                        Duration idleTimeout, MeterRegistry meters, java.util.function.BiConsumer<String, UUID> announce) {
         this.idleTimeout = idleTimeout;
+        this.meters = meters;
+        this.announce = announce;
+        this.batchTime = io.micrometer.core.instrument.Timer.builder("gatehouse_collector_batch_seconds")
+                .description("time to store and count one traffic batch, until its acknowledgement")
+                .publishPercentileHistogram().register(meters);
+        this.ingestLag = io.micrometer.core.instrument.Timer.builder("gatehouse_collector_ingest_lag_seconds")
+                .description("from a batch's newest sample end to its acknowledgement")
+                .publishPercentileHistogram().register(meters);
         this.jdbc = jdbc;
         this.ca = ca;
         this.tx = tx;
@@ -105,6 +121,15 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     public StreamObserver<AgentMessage> connect(StreamObserver<ControlMessage> responses) {
         UUID node = NodeIdentity.NODE.get();
         Session session = new Session(node, (ServerCallStreamObserver<ControlMessage>) responses);
+        certificateExpiry.put(node, NodeIdentity.CERTIFICATE_EXPIRY.get());
+        if (expiryGauges.add(node)) {
+            io.micrometer.core.instrument.Gauge.builder("gatehouse_collector_certificate_expiry_seconds",
+                            certificateExpiry, m -> m.containsKey(node)
+                                    ? Duration.between(clock.instant(), m.get(node)).toSeconds() : Double.NaN)
+                    .tag("node", node.toString())
+                    .description("seconds until the certificate of the node's open session expires")
+                    .register(meters);
+        }
         return session;
     }
 
@@ -135,6 +160,14 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
             } catch (DataAccessException e) {
                 log.warn("node {}: the revision check failed; the next one retries", session.node, e);
             }
+        }
+    }
+
+    /** Another collector opened a session of {@code node}: ours, if any, gives way. */
+    public void openedElsewhere(String otherInstance, UUID node) {
+        Session session = open.get(node);
+        if (session != null && !instance.equals(otherInstance)) {
+            session.goodbye(GoodbyeCode.GOODBYE_CODE_SUPERSEDED, "a newer session of this node took over", 0);
         }
     }
 
@@ -205,6 +238,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
             if (older != null && older != this) {
                 older.goodbye(GoodbyeCode.GOODBYE_CODE_SUPERSEDED, "a newer session of this node took over", 0);
             }
+            announce.accept(instance, node);
             Map<String, Map<String, String>> cores = new java.util.TreeMap<>();
             hello.getCoresList().stream()
                     .filter(c -> c.getEngine() == dev.gatehouse.proto.agent.v1.Engine.ENGINE_XRAY
@@ -286,7 +320,12 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                         s.hasTsStart() ? instant(s.getTsStart()) : null, s.hasTsEnd() ? instant(s.getTsEnd()) : null,
                         s.getCounterSeq(), s.getBytesUp(), s.getBytesDown(), s.getCounterUp(), s.getCounterDown()));
             }
+            long started = System.nanoTime();
             TrafficIngest.Result result = ingest.ingest(node, samples);
+            batchTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            samples.stream().map(TrafficIngest.Sample::end).filter(java.util.Objects::nonNull)
+                    .max(Instant::compareTo).ifPresent(newest -> ingestLag.record(
+                            Duration.between(newest, clock.instant()).abs()));
             received.increment(samples.size());
             inserted.increment(result.accepted());
             duplicate.increment(result.duplicates());
@@ -390,6 +429,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
         private void end() {
             if (open.remove(node, this)) {
+                certificateExpiry.remove(node);
                 offline();
             }
         }

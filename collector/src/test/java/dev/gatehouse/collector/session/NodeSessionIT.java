@@ -297,6 +297,21 @@ class NodeSessionIT extends CollectorTest {
         newer.message();
         newer.message();
         assertThat(older.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_SUPERSEDED);
+        assertThat(meters.get("gatehouse_collector_certificate_expiry_seconds").tag("node", s.node().toString())
+                .gauge().value()).isBetween(6.0 * 86400, 7.0 * 86400);
+
+        // Another collector announces a session of the node: this one's gives way too.
+        Agent third = connect(enrolled.keys(), enrolled.certificatePem());
+        third.send(hello(0));
+        third.message();
+        third.message();
+        redis.convertAndSend(REDIS_NAMESPACE + ":node-sessions", UUID.randomUUID() + " " + s.node());
+        assertThat(newer.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_SUPERSEDED);
+        assertThat(third.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_SUPERSEDED);
+        newer = connect(enrolled.keys(), enrolled.certificatePem());
+        newer.send(hello(0));
+        newer.message();
+        newer.message();
 
         tx.executeWithoutResult(t -> {
             jdbc.sql("UPDATE nodes SET status = 'disabled' WHERE id = ?").param(s.node()).update();
