@@ -11,15 +11,17 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: bench/run domain [--people N] [--batch N] [--singles N]");
+            System.err.println("usage: bench/run domain [--people N] [--batch N] [--singles N]\n"
+                    + "       bench/run ingest [--nodes N] [--subscriptions N] [--rounds N]");
             System.exit(2);
         }
         Path root = Path.of(args[0]);
         Options options = Options.parse(Arrays.copyOfRange(args, 2, args.length));
         switch (args[1]) {
             case "domain" -> new DomainBench(root, options).run();
+            case "ingest" -> new IngestBench(root, options).run();
             default -> {
-                System.err.println("bench: unknown benchmark '" + args[1] + "' (known: domain)");
+                System.err.println("bench: unknown benchmark '" + args[1] + "' (known: domain, ingest)");
                 System.exit(2);
             }
         }

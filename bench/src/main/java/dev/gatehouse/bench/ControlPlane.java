@@ -29,8 +29,10 @@ final class ControlPlane implements AutoCloseable {
     private final Process launcher;
     private final int apiPort;
     private final int dbPort;
+    private final int grpcPort;
 
-    private ControlPlane(Path home, Process launcher, int apiPort, int dbPort) {
+    private ControlPlane(Path home, Process launcher, int apiPort, int dbPort, int grpcPort) {
+        this.grpcPort = grpcPort;
         this.home = home;
         this.launcher = launcher;
         this.apiPort = apiPort;
@@ -41,6 +43,7 @@ final class ControlPlane implements AutoCloseable {
         Path home = Files.createTempDirectory("gatehouse-bench");
         int api = free();
         int db = free();
+        int grpc = free();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", root.resolve("launcher/target/gatehouse-launcher.jar").toString(), root.toString())
                 .redirectErrorStream(true);
@@ -54,6 +57,9 @@ final class ControlPlane implements AutoCloseable {
                 "GATEHOUSE_BOOTSTRAP_PASSWORD", PASSWORD,
                 // 100k people with WireGuard need more than the default /16 (65,533 addresses).
                 "GATEHOUSE_WG_ADDRESS_POOL", "10.64.0.0/14"));
+        pb.environment().put("GATEHOUSE_COLLECTOR_GRPC_PORT", String.valueOf(grpc));
+        pb.environment().put("GATEHOUSE_COLLECTOR_ADDRESS", "127.0.0.1:" + grpc);
+        pb.environment().remove("GATEHOUSE_DATA_KEY");
         pb.environment().remove("GATEHOUSE_DB_URL");
         pb.environment().remove("GATEHOUSE_REDIS_URL");
         // To look into a run afterwards (plans, slow statements): an external, empty database.
@@ -81,7 +87,7 @@ final class ControlPlane implements AutoCloseable {
                 });
                 drain.setDaemon(true);
                 drain.start();
-                return new ControlPlane(home, process, api, db);
+                return new ControlPlane(home, process, api, db, grpc);
             }
             if (System.nanoTime() > deadline) {
                 break;
@@ -89,6 +95,10 @@ final class ControlPlane implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("the control plane did not come up; last line: " + line);
+    }
+
+    int grpcPort() {
+        return grpcPort;
     }
 
     String apiBase() {
