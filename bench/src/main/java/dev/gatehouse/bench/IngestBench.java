@@ -8,16 +8,11 @@ import dev.gatehouse.proto.agent.v1.Hello;
 import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
 import dev.gatehouse.proto.agent.v1.TrafficBatch;
 import dev.gatehouse.proto.agent.v1.TrafficSample;
+import dev.gatehouse.proto.session.SessionChannels;
 import dev.gatehouse.testkit.NodeKeys;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -194,16 +189,8 @@ final class IngestBench {
 
     private long[] streamOne(int port, Agent agent, Instant end, long seqOffset, List<Double> latencies)
             throws Exception {
-        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-                .sslContext(GrpcSslContexts.forClient()
-                        .keyManager(agent.keys().keys().getPrivate(), x509.generateCertificates(new ByteArrayInputStream(
-                                agent.certificate().getBytes(StandardCharsets.US_ASCII))).toArray(X509Certificate[]::new))
-                        .trustManager(x509.generateCertificates(new ByteArrayInputStream(
-                                agent.bundle().getBytes(StandardCharsets.US_ASCII))).toArray(X509Certificate[]::new))
-                        .build())
-                .maxInboundMessageSize(64 * 1024 * 1024)
-                .build();
+        ManagedChannel channel = SessionChannels.mtls("127.0.0.1", port, agent.keys().keys().getPrivate(),
+                agent.certificate(), agent.bundle());
         BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
         StreamObserver<AgentMessage> requests = NodeSessionGrpc.newStub(channel).connect(new StreamObserver<>() {
             @Override

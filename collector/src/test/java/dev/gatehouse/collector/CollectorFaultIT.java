@@ -9,7 +9,7 @@ import dev.gatehouse.proto.agent.v1.AgentMessage;
 import dev.gatehouse.proto.agent.v1.ControlMessage;
 import dev.gatehouse.proto.agent.v1.Engine;
 import dev.gatehouse.proto.agent.v1.Hello;
-import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
+import dev.gatehouse.proto.session.SessionChannels;
 import dev.gatehouse.proto.agent.v1.TrafficBatch;
 import dev.gatehouse.proto.agent.v1.TrafficSample;
 import dev.gatehouse.testkit.NodeKeys;
@@ -18,10 +18,6 @@ import dev.gatehouse.testkit.TestDatabase;
 import dev.gatehouse.testkit.TestPostgres;
 import dev.gatehouse.testkit.TestRedis;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,14 +25,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,43 +104,15 @@ class CollectorFaultIT {
         }
     }
 
-    /** One session's stream: replies (messages, or the Throwable it ended with). */
-    private record Stream(StreamObserver<AgentMessage> requests, BlockingQueue<Object> replies) {
-    }
-
-    private Stream open(NodeKeys.Request keys, String certificate, String bundle) throws Exception {
+    private AgentStream open(NodeKeys.Request keys, String certificate, String bundle) {
         if (channel != null) {
             channel.shutdownNow();
         }
-        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)
-                .sslContext(GrpcSslContexts.forClient()
-                        .keyManager(keys.keys().getPrivate(), x509.generateCertificates(new ByteArrayInputStream(
-                                certificate.getBytes(StandardCharsets.US_ASCII))).toArray(X509Certificate[]::new))
-                        .trustManager(x509.generateCertificates(new ByteArrayInputStream(
-                                bundle.getBytes(StandardCharsets.US_ASCII))).toArray(X509Certificate[]::new))
-                        .build())
-                .build();
-        BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
-        StreamObserver<AgentMessage> requests = NodeSessionGrpc.newStub(channel).connect(new StreamObserver<>() {
-            @Override
-            public void onNext(ControlMessage value) {
-                replies.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                replies.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                replies.add(new IllegalStateException("completed"));
-            }
-        });
-        requests.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setCapabilityVersion(1)
+        channel = SessionChannels.mtls("127.0.0.1", grpcPort, keys.keys().getPrivate(), certificate, bundle);
+        AgentStream stream = AgentStream.open(channel);
+        stream.requests().onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setCapabilityVersion(1)
                 .setAgentVersion("fault-test")).build());
-        return new Stream(requests, replies);
+        return stream;
     }
 
     @Test
@@ -191,7 +155,7 @@ class CollectorFaultIT {
         long expected = 0;
         int reconnects = 0;
         boolean terminated = false;
-        Stream stream = open(keys, issued.certificatePem(), issued.caBundlePem());
+        AgentStream stream = open(keys, issued.certificatePem(), issued.caBundlePem());
         for (int batch = 1; batch <= BATCHES; batch++) {
             TrafficBatch.Builder message = TrafficBatch.newBuilder().setBatchId(batch);
             for (int i = 0; i < SAMPLES; i++) {
@@ -226,7 +190,7 @@ class CollectorFaultIT {
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (!ended && !acked && System.nanoTime() < until) {
                     Object next = stream.replies().poll(1, TimeUnit.SECONDS);
-                    if (next instanceof Throwable) {
+                    if (next instanceof io.grpc.Status) {
                         ended = true;
                     } else if (next instanceof ControlMessage control && control.hasTrafficAck()
                             && control.getTrafficAck().getBatchId() == batch) {

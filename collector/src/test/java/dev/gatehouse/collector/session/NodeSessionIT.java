@@ -3,6 +3,7 @@ package dev.gatehouse.collector.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
+import dev.gatehouse.collector.AgentStream;
 import dev.gatehouse.collector.CollectorTest;
 import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.node.DesiredState;
@@ -12,27 +13,20 @@ import dev.gatehouse.proto.agent.v1.ControlMessage;
 import dev.gatehouse.proto.agent.v1.Engine;
 import dev.gatehouse.proto.agent.v1.GoodbyeCode;
 import dev.gatehouse.proto.agent.v1.Hello;
-import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
+import dev.gatehouse.proto.session.SessionChannels;
 import dev.gatehouse.proto.agent.v1.TrafficAck;
 import dev.gatehouse.proto.agent.v1.TrafficBatch;
 import dev.gatehouse.proto.agent.v1.TrafficSample;
 import dev.gatehouse.testkit.NodeKeys;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -118,7 +112,7 @@ class NodeSessionIT extends CollectorTest {
         return new Served(node, subscription, credential);
     }
 
-    private record Agent(StreamObserver<AgentMessage> requests, BlockingQueue<Object> replies) {
+    private record Agent(io.grpc.stub.StreamObserver<AgentMessage> requests, BlockingQueue<Object> replies) {
 
         void send(AgentMessage message) {
             requests.onNext(message);
@@ -139,35 +133,15 @@ class NodeSessionIT extends CollectorTest {
     }
 
     private static X509Certificate[] certificates(String pem) throws Exception {
-        return CertificateFactory.getInstance("X.509")
-                .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
-                .map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+        return SessionChannels.certificates(pem);
     }
 
-    private Agent connect(KeyPair keys, String certificatePem) throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", GRPC_PORT)
-                .sslContext(GrpcSslContexts.forClient().keyManager(keys.getPrivate(), certificates(certificatePem))
-                        .trustManager(certificates(ca.trustBundle())).build())
-                .build();
+    private Agent connect(KeyPair keys, String certificatePem) {
+        ManagedChannel channel = SessionChannels.mtls("127.0.0.1", GRPC_PORT, keys.getPrivate(), certificatePem,
+                ca.trustBundle());
         channels.add(channel);
-        BlockingQueue<Object> replies = new LinkedBlockingQueue<>();
-        StreamObserver<AgentMessage> requests = NodeSessionGrpc.newStub(channel).connect(new StreamObserver<>() {
-            @Override
-            public void onNext(ControlMessage value) {
-                replies.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                replies.add(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                replies.add(Status.OK);
-            }
-        });
-        return new Agent(requests, replies);
+        AgentStream stream = AgentStream.open(channel);
+        return new Agent(stream.requests(), stream.replies());
     }
 
     private record Enrolled(KeyPair keys, String certificatePem) {
