@@ -256,6 +256,11 @@ class NodeSessionIT extends CollectorTest {
         assertThat(diff.getConfig().getXrayInbounds(0).getPort()).isEqualTo(443);
         assertThat(diff.getRemovalsList()).singleElement()
                 .satisfies(r -> assertThat(r.getCredentialId()).isEqualTo(s.credential().toString()));
+
+        // Bytes the core counted before it removed the person still count: the node was told to serve them.
+        agent.send(batch(2, sample(s.credential(), 2, 30, 40)));
+        assertThat(agent.message().getTrafficAck().getAccepted()).isEqualTo(1);
+        assertThat(used(s.subscription())).isEqualTo(1170);
     }
 
     @Test
