@@ -71,7 +71,12 @@ final class ControlPlane implements AutoCloseable {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         String line;
+        java.util.Deque<String> last = new java.util.ArrayDeque<>();
         while ((line = out.readLine()) != null) {
+            last.addLast(line);
+            if (last.size() > 30) {
+                last.removeFirst();
+            }
             if (line.contains("Gatehouse is up.")) {
                 // The apps' output is kept beside the jar for a look after the run.
                 Path log = root.resolve("bench/target/control-plane.log");
@@ -93,8 +98,11 @@ final class ControlPlane implements AutoCloseable {
                 break;
             }
         }
+        boolean ended = process.waitFor(1, TimeUnit.SECONDS);
         process.destroyForcibly();
-        throw new IllegalStateException("the control plane did not come up; last line: " + line);
+        throw new IllegalStateException("the control plane did not come up; its last lines:\n"
+                + String.join("\n", last)
+                + (ended ? " (the launcher exited with " + process.exitValue() + ")" : ""));
     }
 
     int grpcPort() {

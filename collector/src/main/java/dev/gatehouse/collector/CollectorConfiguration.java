@@ -1,5 +1,6 @@
 package dev.gatehouse.collector;
 
+import dev.gatehouse.collector.ingest.TrafficWriter;
 import dev.gatehouse.collector.session.CollectorServer;
 import dev.gatehouse.collector.session.NodeIdentity;
 import dev.gatehouse.collector.session.NodeSessions;
@@ -32,7 +33,12 @@ class CollectorConfiguration {
     private static final Logger log = LoggerFactory.getLogger(CollectorConfiguration.class);
 
     @Bean
-    NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, NodeCa ca,
+    TrafficWriter trafficWriter(TrafficIngest ingest, CollectorProperties properties) {
+        return new TrafficWriter(ingest, properties.writers(), properties.maxGroupSamples());
+    }
+
+    @Bean
+    NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficWriter ingest, NodeCa ca,
                               TransactionTemplate tx, Clock clock, CollectorProperties properties,
                               MeterRegistry meters, StringRedisTemplate redis, DomainProperties domain) {
         String channel = sessionChannel(domain);

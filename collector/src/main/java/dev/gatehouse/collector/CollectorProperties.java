@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param revisionCheckInterval how often each open session is checked against its node's desired
  *                          revision (a lost notification delays a change by at most this) and
  *                          its node marked seen
+ * @param writers           transactions that store traffic at once (each takes every batch waiting)
+ * @param maxGroupSamples   samples one such transaction takes at most
  * @param sessionIdleTimeout a session that sends nothing (not even health) for this long ends; agents
  *                          send health every 30 s
  */
@@ -31,5 +33,7 @@ public record CollectorProperties(@DefaultValue("9443") @Min(1) @Max(65535) int 
                                   @DefaultValue("10s") Duration trafficInterval,
                                   @DefaultValue("0.0.0.0") @NotBlank String bindAddress,
                                   @DefaultValue("15s") Duration revisionCheckInterval,
-                                  @DefaultValue("90s") Duration sessionIdleTimeout) {
+                                  @DefaultValue("90s") Duration sessionIdleTimeout,
+                                  @DefaultValue("2") @Min(1) int writers,
+                                  @DefaultValue("20000") @Min(1) int maxGroupSamples) {
 }

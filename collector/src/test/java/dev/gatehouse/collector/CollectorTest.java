@@ -26,5 +26,7 @@ public abstract class CollectorTest {
         registry.add("gatehouse.domain.data-key", () -> "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
         registry.add("gatehouse.collector.grpc-port", () -> GRPC_PORT);
         registry.add("gatehouse.collector.address", () -> "127.0.0.1:" + GRPC_PORT);
+        // Tests call the revision check themselves; a timer firing mid-test would race their assertions.
+        registry.add("gatehouse.collector.revision-check-interval", () -> "1h");
     }
 }

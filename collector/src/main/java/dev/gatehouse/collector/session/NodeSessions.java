@@ -2,6 +2,7 @@ package dev.gatehouse.collector.session;
 
 import com.google.protobuf.Timestamp;
 import dev.gatehouse.domain.traffic.TrafficIngest;
+import dev.gatehouse.collector.ingest.TrafficWriter;
 import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.model.Engine;
 import dev.gatehouse.domain.model.NodeStatus;
@@ -64,7 +65,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
     private final JdbcClient jdbc;
     private final DesiredState desired;
-    private final TrafficIngest ingest;
+    private final TrafficWriter writer;
     private final NodeCa ca;
     private final TransactionTemplate tx;
     private final Clock clock;
@@ -85,7 +86,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final String instance = UUID.randomUUID().toString();
     private final java.util.function.BiConsumer<String, UUID> announce;
 
-    public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficIngest ingest, NodeCa ca,
+    public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficWriter writer, NodeCa ca,
                         TransactionTemplate tx, Clock clock, int maxBatchSamples, Duration trafficInterval,
                         Duration idleTimeout, MeterRegistry meters, java.util.function.BiConsumer<String, UUID> announce) {
         this.idleTimeout = idleTimeout;
@@ -101,7 +102,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         this.ca = ca;
         this.tx = tx;
         this.desired = desired;
-        this.ingest = ingest;
+        this.writer = writer;
         this.clock = clock;
         this.maxBatchSamples = maxBatchSamples;
         this.trafficInterval = trafficInterval;
@@ -321,7 +322,14 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                         s.getCounterSeq(), s.getBytesUp(), s.getBytesDown(), s.getCounterUp(), s.getCounterDown()));
             }
             long started = System.nanoTime();
-            TrafficIngest.Result result = ingest.ingest(node, samples);
+            TrafficIngest.Result result;
+            try {
+                result = writer.write(node, samples);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(Status.UNAVAILABLE.withDescription("the collector is stopping; reconnect and resend"));
+                return;
+            }
             batchTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
             samples.stream().map(TrafficIngest.Sample::end).filter(java.util.Objects::nonNull)
                     .max(Instant::compareTo).ifPresent(newest -> ingestLag.record(

@@ -62,85 +62,133 @@ public class TrafficIngest {
         this.retention = retention;
     }
 
+    /** One node's samples, as one agent sent them. */
+    public record Batch(UUID nodeId, List<Sample> samples) {
+    }
+
     @Transactional
     public Result ingest(UUID nodeId, List<Sample> samples) {
+        return ingestAll(List.of(new Batch(nodeId, samples))).get(0);
+    }
+
+    /**
+     * Stores several batches (of one node or several) in one transaction, with one statement per
+     * step for all of them, so a collector can group the batches its sessions send into one commit.
+     * Each batch gets its own result; a failure fails them all and stores nothing.
+     */
+    @Transactional
+    public List<Result> ingestAll(List<Batch> batches) {
         Instant now = clock.instant();
-        List<Rejection> rejected = new ArrayList<>();
+        List<List<Rejection>> rejected = new ArrayList<>();
+        List<Integer> batchOf = new ArrayList<>();
         List<Sample> candidates = new ArrayList<>();
-        List<UUID> credentialIds = new ArrayList<>();
-        for (Sample s : samples) {
-            String reason = check(s, now);
-            if (reason != null) {
-                rejected.add(new Rejection(s.index(), reason));
-            } else {
-                candidates.add(s);
-                credentialIds.add(UUID.fromString(s.credentialId()));
+        for (int b = 0; b < batches.size(); b++) {
+            List<Rejection> refused = new ArrayList<>();
+            rejected.add(refused);
+            for (Sample s : batches.get(b).samples()) {
+                String reason = check(s, now);
+                if (reason != null) {
+                    refused.add(new Rejection(s.index(), reason));
+                } else {
+                    candidates.add(s);
+                    batchOf.add(b);
+                }
             }
         }
-        Map<UUID, Owner> owners = owners(nodeId, credentialIds);
+        Map<String, Owner> owners = owners(batches, candidates, batchOf);
         List<Sample> attributed = new ArrayList<>();
-        for (Sample s : candidates) {
-            Owner owner = owners.get(UUID.fromString(s.credentialId()));
+        List<Integer> attributedBatch = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            Sample s = candidates.get(i);
+            int b = batchOf.get(i);
+            Owner owner = owners.get(batches.get(b).nodeId() + "/" + UUID.fromString(s.credentialId()));
             if (owner == null) {
-                rejected.add(new Rejection(s.index(), "credential " + s.credentialId() + " was never served by this"
-                        + " node"));
+                rejected.get(b).add(new Rejection(s.index(), "credential " + s.credentialId() + " was never served"
+                        + " by this node"));
             } else if (owner.engine() != s.engine()) {
-                rejected.add(new Rejection(s.index(), "credential " + s.credentialId() + " is a " + owner.engine().db()
-                        + " credential"));
+                rejected.get(b).add(new Rejection(s.index(), "credential " + s.credentialId() + " is a "
+                        + owner.engine().db() + " credential"));
             } else {
                 attributed.add(s);
+                attributedBatch.add(b);
             }
         }
-        if (attributed.isEmpty()) {
-            return new Result(0, 0, sorted(rejected), List.of());
+        int[] sent = new int[batches.size()];
+        int[] stored = new int[batches.size()];
+        List<UsageLedger.Usage> usage = new ArrayList<>();
+        if (!attributed.isEmpty()) {
+            int n = attributed.size();
+            Timestamp[] ends = new Timestamp[n];
+            UUID[] nodes = new UUID[n];
+            String[] engines = new String[n];
+            UUID[] users = new UUID[n];
+            Long[] seqs = new Long[n];
+            UUID[] tenants = new UUID[n];
+            UUID[] subscriptions = new UUID[n];
+            Timestamp[] starts = new Timestamp[n];
+            Long[] ups = new Long[n];
+            Long[] downs = new Long[n];
+            Long[] counterUps = new Long[n];
+            Long[] counterDowns = new Long[n];
+            // Which batch a stored row answers: the first one that carried its key.
+            Map<String, Integer> keyBatch = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                Sample s = attributed.get(i);
+                int b = attributedBatch.get(i);
+                UUID node = batches.get(b).nodeId();
+                Owner owner = owners.get(node + "/" + UUID.fromString(s.credentialId()));
+                // PostgreSQL keeps microseconds: the key is matched back at that precision.
+                Instant end = s.end().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+                ends[i] = Timestamp.from(end);
+                nodes[i] = node;
+                engines[i] = s.engine().db();
+                users[i] = owner.userId();
+                seqs[i] = s.counterSeq();
+                tenants[i] = owner.tenantId();
+                subscriptions[i] = owner.subscriptionId();
+                starts[i] = Timestamp.from(s.start());
+                ups[i] = s.bytesUp();
+                downs[i] = s.bytesDown();
+                counterUps[i] = s.counterUp();
+                counterDowns[i] = s.counterDown();
+                sent[b]++;
+                keyBatch.putIfAbsent(key(node, engines[i], users[i], seqs[i], end), b);
+            }
+            jdbc.sql("""
+                            INSERT INTO traffic_events (event_end_ts, node_id, engine, user_id, counter_seq, tenant_id,
+                                                        subscription_id, event_start_ts, bytes_up, bytes_down,
+                                                        counter_up, counter_down, received_at)
+                            SELECT e.end_ts, e.node_id, e.engine, e.user_id, e.seq, e.tenant_id, e.subscription_id,
+                                   e.start_ts, e.up, e.down, e.counter_up, e.counter_down, ?
+                            FROM unnest(?::timestamptz[], ?::uuid[], ?::text[], ?::uuid[], ?::bigint[], ?::uuid[],
+                                        ?::uuid[], ?::timestamptz[], ?::bigint[], ?::bigint[], ?::bigint[],
+                                        ?::bigint[])
+                                 AS e(end_ts, node_id, engine, user_id, seq, tenant_id, subscription_id, start_ts, up,
+                                      down, counter_up, counter_down)
+                            ON CONFLICT DO NOTHING
+                            RETURNING node_id, engine, user_id, counter_seq, event_end_ts, subscription_id, bytes_up,
+                                      bytes_down""")
+                    .params(Timestamp.from(now), ends, nodes, engines, users, seqs, tenants, subscriptions, starts,
+                            ups, downs, counterUps, counterDowns)
+                    .query(rs -> {
+                        UUID node = rs.getObject(1, UUID.class);
+                        stored[keyBatch.get(key(node, rs.getString(2), rs.getObject(3, UUID.class), rs.getLong(4),
+                                rs.getTimestamp(5).toInstant()))]++;
+                        usage.add(new UsageLedger.Usage(rs.getObject(6, UUID.class), node, rs.getLong(7),
+                                rs.getLong(8)));
+                    });
         }
-        int n = attributed.size();
-        Timestamp[] ends = new Timestamp[n];
-        String[] engines = new String[n];
-        UUID[] users = new UUID[n];
-        Long[] seqs = new Long[n];
-        UUID[] tenants = new UUID[n];
-        UUID[] subscriptions = new UUID[n];
-        Timestamp[] starts = new Timestamp[n];
-        Long[] ups = new Long[n];
-        Long[] downs = new Long[n];
-        Long[] counterUps = new Long[n];
-        Long[] counterDowns = new Long[n];
-        for (int i = 0; i < n; i++) {
-            Sample s = attributed.get(i);
-            Owner owner = owners.get(UUID.fromString(s.credentialId()));
-            ends[i] = Timestamp.from(s.end());
-            engines[i] = s.engine().db();
-            users[i] = owner.userId();
-            seqs[i] = s.counterSeq();
-            tenants[i] = owner.tenantId();
-            subscriptions[i] = owner.subscriptionId();
-            starts[i] = Timestamp.from(s.start());
-            ups[i] = s.bytesUp();
-            downs[i] = s.bytesDown();
-            counterUps[i] = s.counterUp();
-            counterDowns[i] = s.counterDown();
-        }
-        List<UsageLedger.Usage> stored = jdbc.sql("""
-                        INSERT INTO traffic_events (event_end_ts, node_id, engine, user_id, counter_seq, tenant_id,
-                                                    subscription_id, event_start_ts, bytes_up, bytes_down,
-                                                    counter_up, counter_down, received_at)
-                        SELECT e.end_ts, ?, e.engine, e.user_id, e.seq, e.tenant_id, e.subscription_id, e.start_ts,
-                               e.up, e.down, e.counter_up, e.counter_down, ?
-                        FROM unnest(?::timestamptz[], ?::text[], ?::uuid[], ?::bigint[], ?::uuid[], ?::uuid[],
-                                    ?::timestamptz[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])
-                             AS e(end_ts, engine, user_id, seq, tenant_id, subscription_id, start_ts, up, down,
-                                  counter_up, counter_down)
-                        ON CONFLICT DO NOTHING
-                        RETURNING subscription_id, bytes_up, bytes_down""")
-                .params(nodeId, Timestamp.from(now), ends, engines, users, seqs, tenants, subscriptions, starts, ups,
-                        downs, counterUps, counterDowns)
-                .query((rs, row) -> new UsageLedger.Usage(rs.getObject(1, UUID.class), nodeId, rs.getLong(2),
-                        rs.getLong(3)))
-                .list();
-        List<UUID> moved = ledger.add(stored);
+        List<UUID> moved = ledger.add(usage);
         settle(moved);
-        return new Result(stored.size(), n - stored.size(), sorted(rejected), moved);
+        List<Result> results = new ArrayList<>();
+        for (int b = 0; b < batches.size(); b++) {
+            results.add(new Result(stored[b], sent[b] - stored[b], sorted(rejected.get(b)), moved));
+        }
+        return results;
+    }
+
+    private static String key(UUID node, String engine, UUID user, long seq, Instant end) {
+        return node + "/" + engine + "/" + user + "/" + seq + "/" + end;
     }
 
     /**
@@ -194,24 +242,36 @@ public class TrafficIngest {
         return null;
     }
 
-    /** Who each credential belongs to, for those this node serves or was ever told to serve. */
-    private Map<UUID, Owner> owners(UUID nodeId, List<UUID> credentialIds) {
-        Map<UUID, Owner> owners = new HashMap<>();
-        if (credentialIds.isEmpty()) {
+    /**
+     * Who each credential belongs to, keyed {@code node/credential}, for the credentials each node
+     * serves or was ever told to serve (late bytes of a person removed since still count).
+     */
+    private Map<String, Owner> owners(List<Batch> batches, List<Sample> candidates, List<Integer> batchOf) {
+        Map<String, Owner> owners = new HashMap<>();
+        if (candidates.isEmpty()) {
             return owners;
         }
+        UUID[] nodes = new UUID[candidates.size()];
+        UUID[] credentials = new UUID[candidates.size()];
+        for (int i = 0; i < candidates.size(); i++) {
+            nodes[i] = batches.get(batchOf.get(i)).nodeId();
+            credentials[i] = UUID.fromString(candidates.get(i).credentialId());
+        }
         jdbc.sql("""
-                        SELECT c.id, c.engine, c.subscription_id, s.user_id, s.tenant_id
-                        FROM engine_credentials c JOIN subscriptions s ON s.id = c.subscription_id
-                        WHERE c.id = ANY(?)
-                          AND (EXISTS (SELECT 1 FROM node_served ns WHERE ns.node_id = ? AND ns.credential_id = c.id)
-                               OR EXISTS (SELECT 1 FROM node_state_changes l
-                                          WHERE l.node_id = ? AND l.credential_id = c.id))""")
-                .params(credentialIds.stream().distinct().toArray(UUID[]::new), nodeId, nodeId)
-                .query((rs, row) -> new Owner(rs.getObject(1, UUID.class), Engine.fromDb(rs.getString(2)),
-                        rs.getObject(3, UUID.class), rs.getObject(4, UUID.class), rs.getObject(5, UUID.class)))
-                .list()
-                .forEach(o -> owners.put(o.credentialId(), o));
+                        SELECT DISTINCT x.node_id, c.id, c.engine, c.subscription_id, s.user_id, s.tenant_id
+                        FROM unnest(?::uuid[], ?::uuid[]) AS x(node_id, credential_id)
+                        JOIN engine_credentials c ON c.id = x.credential_id
+                        JOIN subscriptions s ON s.id = c.subscription_id
+                        WHERE EXISTS (SELECT 1 FROM node_served ns
+                                      WHERE ns.node_id = x.node_id AND ns.credential_id = c.id)
+                           OR EXISTS (SELECT 1 FROM node_state_changes l
+                                      WHERE l.node_id = x.node_id AND l.credential_id = c.id)""")
+                .params(nodes, credentials)
+                .query(rs -> {
+                    Owner owner = new Owner(rs.getObject(2, UUID.class), Engine.fromDb(rs.getString(3)),
+                            rs.getObject(4, UUID.class), rs.getObject(5, UUID.class), rs.getObject(6, UUID.class));
+                    owners.put(rs.getObject(1, UUID.class) + "/" + owner.credentialId(), owner);
+                });
         return owners;
     }
 
