@@ -43,7 +43,8 @@ class CollectorConfiguration {
                               MeterRegistry meters, StringRedisTemplate redis, DomainProperties domain) {
         String channel = sessionChannel(domain);
         return new NodeSessions(jdbc, desired, ingest, ca, tx, clock, properties.maxBatchSamples(),
-                properties.trafficInterval(), properties.sessionIdleTimeout(), meters, (instance, node) -> {
+                properties.trafficInterval(), properties.sessionIdleTimeout(), properties.snapshotPartCredentials(),
+                meters, (instance, node) -> {
                     try {
                         redis.convertAndSend(channel, instance + " " + node);
                     } catch (RuntimeException e) {

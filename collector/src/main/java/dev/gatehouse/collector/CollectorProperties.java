@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param revisionCheckInterval how often each open session is checked against its node's desired
  *                          revision (a lost notification delays a change by at most this) and
  *                          its node marked seen
+ * @param snapshotPartCredentials credentials one snapshot message carries at most (about 150 bytes
+ *                          each, so 20,000 stay well under gRPC's 4 MiB default)
  * @param writers           transactions that store traffic at once (each takes every batch waiting)
  * @param maxGroupSamples   samples one such transaction takes at most
  * @param sessionIdleTimeout a session that sends nothing (not even health) for this long ends; agents
@@ -35,5 +37,6 @@ public record CollectorProperties(@DefaultValue("9443") @Min(1) @Max(65535) int 
                                   @DefaultValue("15s") Duration revisionCheckInterval,
                                   @DefaultValue("90s") Duration sessionIdleTimeout,
                                   @DefaultValue("2") @Min(1) int writers,
-                                  @DefaultValue("20000") @Min(1) int maxGroupSamples) {
+                                  @DefaultValue("20000") @Min(1) int maxGroupSamples,
+                                  @DefaultValue("20000") @Min(1) int snapshotPartCredentials) {
 }

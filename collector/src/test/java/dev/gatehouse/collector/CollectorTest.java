@@ -28,5 +28,7 @@ public abstract class CollectorTest {
         registry.add("gatehouse.collector.address", () -> "127.0.0.1:" + GRPC_PORT);
         // Tests call the revision check themselves; a timer firing mid-test would race their assertions.
         registry.add("gatehouse.collector.revision-check-interval", () -> "1h");
+        // Small parts, so that a node with a few credentials shows how a large snapshot is split.
+        registry.add("gatehouse.collector.snapshot-part-credentials", () -> "2");
     }
 }

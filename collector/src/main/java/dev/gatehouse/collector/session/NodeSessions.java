@@ -72,6 +72,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final int maxBatchSamples;
     private final Duration trafficInterval;
     private final Duration idleTimeout;
+    private final int snapshotPart;
     private final Map<UUID, Session> open = new ConcurrentHashMap<>();
     private final Counter received;
     private final Counter inserted;
@@ -88,8 +89,10 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
     public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficWriter writer, NodeCa ca,
                         TransactionTemplate tx, Clock clock, int maxBatchSamples, Duration trafficInterval,
-                        Duration idleTimeout, MeterRegistry meters, java.util.function.BiConsumer<String, UUID> announce) {
+                        Duration idleTimeout, int snapshotPart, MeterRegistry meters,
+                        java.util.function.BiConsumer<String, UUID> announce) {
         this.idleTimeout = idleTimeout;
+        this.snapshotPart = snapshotPart;
         this.meters = meters;
         this.announce = announce;
         this.batchTime = io.micrometer.core.instrument.Timer.builder("gatehouse_collector_batch_seconds")
@@ -291,13 +294,22 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
             send(ControlMessage.newBuilder().setDiff(message).build());
         }
 
+        /** The whole desired state, in parts of at most {@code snapshotPart} credentials. */
         private synchronized void snapshot() {
             desired.snapshot(node).ifPresent(snapshot -> {
-                DesiredStateSnapshot.Builder message = DesiredStateSnapshot.newBuilder()
-                        .setRevision(snapshot.revision()).setConfig(config(snapshot.config()));
-                snapshot.credentials().forEach(c -> message.addCredentials(credential(c)));
+                List<ServedCredential> all = snapshot.credentials();
+                int parts = Math.max(1, (all.size() + snapshotPart - 1) / snapshotPart);
+                for (int part = 0; part < parts; part++) {
+                    DesiredStateSnapshot.Builder message = DesiredStateSnapshot.newBuilder()
+                            .setRevision(snapshot.revision()).setPart(part + 1).setParts(parts);
+                    if (part == 0) {
+                        message.setConfig(config(snapshot.config()));
+                    }
+                    all.subList(part * snapshotPart, Math.min(all.size(), (part + 1) * snapshotPart))
+                            .forEach(c -> message.addCredentials(credential(c)));
+                    send(ControlMessage.newBuilder().setSnapshot(message).build());
+                }
                 sent = snapshot.revision();
-                send(ControlMessage.newBuilder().setSnapshot(message).build());
             });
         }
 

@@ -271,6 +271,43 @@ class NodeSessionIT extends CollectorTest {
     }
 
     @Test
+    void aLargeSnapshotComesInPartsUnderTheMessageLimit() throws Exception {
+        Served s = served(1_000_000);
+        UUID tenant = jdbc.sql("SELECT tenant_id FROM nodes WHERE id = ?").param(s.node()).query(UUID.class).single();
+        UUID plan = jdbc.sql("SELECT plan_id FROM subscriptions WHERE id = ?").param(s.subscription())
+                .query(UUID.class).single();
+        List<UUID> more = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            UUID person = jdbc.sql("INSERT INTO users (tenant_id, username) VALUES (?, ?) RETURNING id")
+                    .params(tenant, "more-" + i).query(UUID.class).single();
+            UUID subscription = jdbc.sql("""
+                            INSERT INTO subscriptions (tenant_id, user_id, plan_id, state, engines, starts_at,
+                                                       sub_token_hash)
+                            VALUES (?, ?, ?, 'active', '{xray}', now(), sha256(gen_random_uuid()::text::bytea))
+                            RETURNING id""").params(tenant, person, plan).query(UUID.class).single();
+            jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role)"
+                    + " VALUES (?, ?, ?, 'primary')").params(subscription, s.node(), tenant).update();
+            more.add(subscription);
+        }
+        tx.executeWithoutResult(t -> {
+            more.forEach(credentials::ensure);
+            desired.syncSubscriptions(more);
+        });
+        Enrolled enrolled = enrol(s.node());
+        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
+        agent.send(hello(0));
+        agent.message();
+        var first = agent.message().getSnapshot();
+        var second = agent.message().getSnapshot();
+        assertThat(first.getPart() + "/" + first.getParts() + " " + second.getPart() + "/" + second.getParts())
+                .isEqualTo("1/2 2/2");
+        assertThat(first.getRevision()).isEqualTo(second.getRevision());
+        assertThat(first.getCredentialsCount() + second.getCredentialsCount()).isEqualTo(3);
+        assertThat(first.hasConfig()).isTrue();
+        assertThat(second.hasConfig()).isFalse();
+    }
+
+    @Test
     void crossingTheQuotaTakesTheCredentialOffTheNodeAtOnce() throws Exception {
         Served s = served(1000);
         Enrolled enrolled = enrol(s.node());
