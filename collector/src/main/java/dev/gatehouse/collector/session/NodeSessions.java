@@ -82,6 +82,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final io.micrometer.core.instrument.Timer ingestLag;
     private final MeterRegistry meters;
     private final Map<UUID, Instant> certificateExpiry = new ConcurrentHashMap<>();
+    /** Open sessions whose agent had not been sent its node's desired revision at the last check. */
+    private final java.util.concurrent.atomic.AtomicInteger pendingDiffs = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.Set<UUID> expiryGauges = ConcurrentHashMap.newKeySet();
     /** This collector among several: a session opened elsewhere supersedes ours. */
     private final String instance = UUID.randomUUID().toString();
@@ -114,6 +116,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         this.duplicate = samples(meters, "duplicate");
         this.rejected = samples(meters, "rejected");
         meters.gauge("gatehouse_collector_sessions_open", open, Map::size);
+        meters.gauge("gatehouse_collector_diffs_pending", pendingDiffs);
     }
 
     private static Counter samples(MeterRegistry meters, String outcome) {
@@ -157,14 +160,20 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
      */
     public void checkRevisions() {
         endIdle(idleTimeout);
+        int behind = 0;
         for (Session session : List.copyOf(open.values())) {
             try {
                 session.seen();
+                long desiredRevision = desired.revision(session.node).map(DesiredState.Revision::desired).orElse(0L);
+                if (session.sent < desiredRevision) {
+                    behind++;
+                }
                 session.pushState();
             } catch (DataAccessException e) {
                 log.warn("node {}: the revision check failed; the next one retries", session.node, e);
             }
         }
+        pendingDiffs.set(behind);
     }
 
     /** Another collector opened a session of {@code node}: ours, if any, gives way. */
@@ -205,7 +214,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         private boolean greeted;
         private boolean ended;
         /** The revision the agent has been sent (snapshot or diff), for the next diff. */
-        private long sent;
+        private volatile long sent;
         private volatile Instant lastMessage = clock.instant();
 
         Session(UUID node, ServerCallStreamObserver<ControlMessage> out) {

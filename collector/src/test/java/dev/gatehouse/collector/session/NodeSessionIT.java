@@ -425,6 +425,7 @@ class NodeSessionIT extends CollectorTest {
         });
         assertThat(agent.replies().poll(1, TimeUnit.SECONDS)).as("nothing without the notification").isNull();
         sessions.checkRevisions();
+        assertThat(meters.get("gatehouse_collector_diffs_pending").gauge().value()).isGreaterThanOrEqualTo(1);
         var diff = agent.message().getDiff();
         assertThat(diff.getFromRevision()).isEqualTo(revision);
         assertThat(diff.getRemovalsList()).extracting(r -> r.getCredentialId()).containsExactly(s.credential().toString());
