@@ -91,13 +91,22 @@ class NodeSessionIT extends CollectorTest {
         String slug = "t" + UUID.randomUUID().toString().substring(0, 12);
         UUID tenant = jdbc.sql("INSERT INTO tenants (name, slug) VALUES (?, ?) RETURNING id").params(slug, slug)
                 .query(UUID.class).single();
-        UUID person = jdbc.sql("INSERT INTO users (tenant_id, username) VALUES (?, 'p') RETURNING id").param(tenant)
-                .query(UUID.class).single();
         UUID plan = jdbc.sql("INSERT INTO plans (tenant_id, name, engines) VALUES (?, 'p', '{xray}') RETURNING id")
                 .param(tenant).query(UUID.class).single();
         UUID node = jdbc.sql("INSERT INTO nodes (tenant_id, name, address, engines) VALUES (?, 'n', 'n.example.net',"
                 + " ?::jsonb) RETURNING id").params(tenant, ENGINES).query(UUID.class).single();
         jdbc.sql("INSERT INTO node_revisions (node_id) VALUES (?)").param(node).update();
+        UUID subscription = subscribedOn(node, plan, quota);
+        UUID credential = jdbc.sql("SELECT id FROM engine_credentials WHERE subscription_id = ?").param(subscription)
+                .query(UUID.class).single();
+        return new Served(node, subscription, credential);
+    }
+
+    /** A new person of the node's tenant with an active Xray subscription on the node, served there. */
+    private UUID subscribedOn(UUID node, UUID plan, long quota) {
+        UUID tenant = jdbc.sql("SELECT tenant_id FROM nodes WHERE id = ?").param(node).query(UUID.class).single();
+        UUID person = jdbc.sql("INSERT INTO users (tenant_id, username) VALUES (?, ?) RETURNING id")
+                .params(tenant, "p-" + UUID.randomUUID().toString().substring(0, 8)).query(UUID.class).single();
         UUID subscription = jdbc.sql("""
                         INSERT INTO subscriptions (tenant_id, user_id, plan_id, state, engines, quota_bytes, starts_at,
                                                    sub_token_hash)
@@ -106,13 +115,11 @@ class NodeSessionIT extends CollectorTest {
                 .params(tenant, person, plan, quota).query(UUID.class).single();
         jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role) VALUES (?, ?, ?, 'primary')")
                 .params(subscription, node, tenant).update();
-        tx.executeWithoutResult(s -> {
+        tx.executeWithoutResult(t -> {
             credentials.ensure(subscription);
             desired.syncSubscriptions(List.of(subscription));
         });
-        UUID credential = jdbc.sql("SELECT id FROM engine_credentials WHERE subscription_id = ?").param(subscription)
-                .query(UUID.class).single();
-        return new Served(node, subscription, credential);
+        return subscription;
     }
 
     private record Agent(io.grpc.stub.StreamObserver<AgentMessage> requests, BlockingQueue<Object> replies) {
@@ -145,6 +152,17 @@ class NodeSessionIT extends CollectorTest {
         channels.add(channel);
         AgentStream stream = AgentStream.open(channel);
         return new Agent(stream.requests(), stream.replies());
+    }
+
+    /** A session past its greeting: Welcome and the first snapshot read; the snapshot's revision. */
+    private record Greeted(Agent agent, long revision) {
+    }
+
+    private Greeted greeted(Enrolled enrolled) throws InterruptedException {
+        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
+        agent.send(hello(0));
+        assertThat(agent.message().hasWelcome()).isTrue();
+        return new Greeted(agent, agent.message().getSnapshot().getRevision());
     }
 
     private record Enrolled(KeyPair keys, String certificatePem) {
@@ -273,26 +291,10 @@ class NodeSessionIT extends CollectorTest {
     @Test
     void aLargeSnapshotComesInPartsUnderTheMessageLimit() throws Exception {
         Served s = served(1_000_000);
-        UUID tenant = jdbc.sql("SELECT tenant_id FROM nodes WHERE id = ?").param(s.node()).query(UUID.class).single();
         UUID plan = jdbc.sql("SELECT plan_id FROM subscriptions WHERE id = ?").param(s.subscription())
                 .query(UUID.class).single();
-        List<UUID> more = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            UUID person = jdbc.sql("INSERT INTO users (tenant_id, username) VALUES (?, ?) RETURNING id")
-                    .params(tenant, "more-" + i).query(UUID.class).single();
-            UUID subscription = jdbc.sql("""
-                            INSERT INTO subscriptions (tenant_id, user_id, plan_id, state, engines, starts_at,
-                                                       sub_token_hash)
-                            VALUES (?, ?, ?, 'active', '{xray}', now(), sha256(gen_random_uuid()::text::bytea))
-                            RETURNING id""").params(tenant, person, plan).query(UUID.class).single();
-            jdbc.sql("INSERT INTO node_assignments (subscription_id, node_id, tenant_id, role)"
-                    + " VALUES (?, ?, ?, 'primary')").params(subscription, s.node(), tenant).update();
-            more.add(subscription);
-        }
-        tx.executeWithoutResult(t -> {
-            more.forEach(credentials::ensure);
-            desired.syncSubscriptions(more);
-        });
+        subscribedOn(s.node(), plan, 1_000_000);
+        subscribedOn(s.node(), plan, 1_000_000);
         Enrolled enrolled = enrol(s.node());
         Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
         agent.send(hello(0));
@@ -311,10 +313,9 @@ class NodeSessionIT extends CollectorTest {
     void crossingTheQuotaTakesTheCredentialOffTheNodeAtOnce() throws Exception {
         Served s = served(1000);
         Enrolled enrolled = enrol(s.node());
-        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
-        agent.send(hello(0));
-        agent.message();
-        long revision = agent.message().getSnapshot().getRevision();
+        Greeted greeted = greeted(enrolled);
+        Agent agent = greeted.agent();
+        long revision = greeted.revision();
 
         agent.send(batch(1, sample(s.credential(), 1, 600, 500)));
         // The acknowledgement and the diff that removes the person race: either may come first.
@@ -340,30 +341,18 @@ class NodeSessionIT extends CollectorTest {
     void aNewerSessionSupersedesTheOlderAndDisablingTheNodeEndsIt() throws Exception {
         Served s = served(1_000_000);
         Enrolled enrolled = enrol(s.node());
-        Agent older = connect(enrolled.keys(), enrolled.certificatePem());
-        older.send(hello(0));
-        older.message();
-        older.message();
-        Agent newer = connect(enrolled.keys(), enrolled.certificatePem());
-        newer.send(hello(0));
-        newer.message();
-        newer.message();
+        Agent older = greeted(enrolled).agent();
+        Agent newer = greeted(enrolled).agent();
         assertThat(older.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_SUPERSEDED);
         assertThat(meters.get("gatehouse_collector_certificate_expiry_seconds").tag("node", s.node().toString())
                 .gauge().value()).isBetween(6.0 * 86400, 7.0 * 86400);
 
         // Another collector announces a session of the node: this one's gives way too.
-        Agent third = connect(enrolled.keys(), enrolled.certificatePem());
-        third.send(hello(0));
-        third.message();
-        third.message();
+        Agent third = greeted(enrolled).agent();
         redis.convertAndSend(REDIS_NAMESPACE + ":node-sessions", UUID.randomUUID() + " " + s.node());
         assertThat(newer.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_SUPERSEDED);
         assertThat(third.message().getGoodbye().getCode()).isEqualTo(GoodbyeCode.GOODBYE_CODE_SUPERSEDED);
-        newer = connect(enrolled.keys(), enrolled.certificatePem());
-        newer.send(hello(0));
-        newer.message();
-        newer.message();
+        newer = greeted(enrolled).agent();
 
         tx.executeWithoutResult(t -> {
             jdbc.sql("UPDATE nodes SET status = 'disabled' WHERE id = ?").param(s.node()).update();
@@ -382,10 +371,7 @@ class NodeSessionIT extends CollectorTest {
     void aNodeRenewsItsCertificateOverItsSessionAndConnectsWithTheNewOne() throws Exception {
         Served s = served(1_000_000);
         Enrolled enrolled = enrol(s.node());
-        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
-        agent.send(hello(0));
-        agent.message();
-        agent.message();
+        Agent agent = greeted(enrolled).agent();
         NodeKeys.Request fresh = NodeKeys.request();
         agent.send(AgentMessage.newBuilder().setRenew(dev.gatehouse.proto.agent.v1.RenewRequest.newBuilder()
                 .setCsr(fresh.csrPem())).build());
@@ -411,10 +397,9 @@ class NodeSessionIT extends CollectorTest {
     void aLostNotificationOnlyDelaysTheChangeUntilTheRevisionCheck() throws Exception {
         Served s = served(1_000_000);
         Enrolled enrolled = enrol(s.node());
-        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
-        agent.send(hello(0));
-        agent.message();
-        long revision = agent.message().getSnapshot().getRevision();
+        Greeted greeted = greeted(enrolled);
+        Agent agent = greeted.agent();
+        long revision = greeted.revision();
 
         // The change is committed, but its notification goes to a namespace no collector listens on.
         DesiredState unheard = new DesiredState(jdbc, new dev.gatehouse.domain.node.NodeEvents(redis, "nobody-listens",
@@ -435,10 +420,7 @@ class NodeSessionIT extends CollectorTest {
     void aStalledSessionAnOversizedMessageAndAnUnknownNotificationAreEachRefused() throws Exception {
         Served s = served(1_000_000);
         Enrolled enrolled = enrol(s.node());
-        Agent stalled = connect(enrolled.keys(), enrolled.certificatePem());
-        stalled.send(hello(0));
-        stalled.message();
-        stalled.message();
+        Agent stalled = greeted(enrolled).agent();
         Thread.sleep(50);
         sessions.endIdle(java.time.Duration.ofMillis(10));
         assertThat(stalled.next()).isInstanceOfSatisfying(Status.class,
@@ -446,10 +428,7 @@ class NodeSessionIT extends CollectorTest {
         assertThat(jdbc.sql("SELECT status FROM nodes WHERE id = ?").param(s.node()).query(String.class).single())
                 .isEqualTo("offline");
 
-        Agent big = connect(enrolled.keys(), enrolled.certificatePem());
-        big.send(hello(0));
-        big.message();
-        big.message();
+        Agent big = greeted(enrolled).agent();
         TrafficBatch.Builder huge = TrafficBatch.newBuilder().setBatchId(9);
         TrafficSample one = sample(s.credential(), 1, 1, 1).toBuilder().setUserId("x".repeat(1000)).build();
         for (int i = 0; i < 9000; i++) {

@@ -95,13 +95,13 @@ public class TrafficIngest {
                 }
             }
         }
-        Map<String, Owner> owners = owners(batches, candidates, batchOf);
+        Map<Served, Owner> owners = owners(batches, candidates, batchOf);
         List<Sample> attributed = new ArrayList<>();
         List<Integer> attributedBatch = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             Sample s = candidates.get(i);
             int b = batchOf.get(i);
-            Owner owner = owners.get(batches.get(b).nodeId() + "/" + UUID.fromString(s.credentialId()));
+            Owner owner = owners.get(new Served(batches.get(b).nodeId(), UUID.fromString(s.credentialId())));
             if (owner == null) {
                 rejected.get(b).add(new Rejection(s.index(), "credential " + s.credentialId() + " was never served"
                         + " by this node"));
@@ -131,12 +131,12 @@ public class TrafficIngest {
             Long[] counterUps = new Long[n];
             Long[] counterDowns = new Long[n];
             // Which batch a stored row answers: the first one that carried its key.
-            Map<String, Integer> keyBatch = new HashMap<>();
+            Map<Key, Integer> keyBatch = new HashMap<>();
             for (int i = 0; i < n; i++) {
                 Sample s = attributed.get(i);
                 int b = attributedBatch.get(i);
                 UUID node = batches.get(b).nodeId();
-                Owner owner = owners.get(node + "/" + UUID.fromString(s.credentialId()));
+                Owner owner = owners.get(new Served(node, UUID.fromString(s.credentialId())));
                 // PostgreSQL keeps microseconds: the key is matched back at that precision.
                 Instant end = s.end().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
                 ends[i] = Timestamp.from(end);
@@ -152,7 +152,7 @@ public class TrafficIngest {
                 counterUps[i] = s.counterUp();
                 counterDowns[i] = s.counterDown();
                 sent[b]++;
-                keyBatch.putIfAbsent(key(node, engines[i], users[i], seqs[i], end), b);
+                keyBatch.putIfAbsent(new Key(node, engines[i], users[i], seqs[i], end), b);
             }
             jdbc.sql("""
                             INSERT INTO traffic_events (event_end_ts, node_id, engine, user_id, counter_seq, tenant_id,
@@ -172,7 +172,7 @@ public class TrafficIngest {
                             ups, downs, counterUps, counterDowns)
                     .query(rs -> {
                         UUID node = rs.getObject(1, UUID.class);
-                        stored[keyBatch.get(key(node, rs.getString(2), rs.getObject(3, UUID.class), rs.getLong(4),
+                        stored[keyBatch.get(new Key(node, rs.getString(2), rs.getObject(3, UUID.class), rs.getLong(4),
                                 rs.getTimestamp(5).toInstant()))]++;
                         usage.add(new UsageLedger.Usage(rs.getObject(6, UUID.class), node, rs.getLong(7),
                                 rs.getLong(8)));
@@ -187,8 +187,12 @@ public class TrafficIngest {
         return results;
     }
 
-    private static String key(UUID node, String engine, UUID user, long seq, Instant end) {
-        return node + "/" + engine + "/" + user + "/" + seq + "/" + end;
+    /** The dedupe key of a stored event, to tell which batch a returned row answers. */
+    private record Key(UUID node, String engine, UUID user, long seq, Instant end) {
+    }
+
+    /** A credential as a node serves it: the key of attribution. */
+    private record Served(UUID node, UUID credential) {
     }
 
     /**
@@ -243,11 +247,11 @@ public class TrafficIngest {
     }
 
     /**
-     * Who each credential belongs to, keyed {@code node/credential}, for the credentials each node
+     * Who each credential belongs to, by node and credential, for the credentials each node
      * serves or was ever told to serve (late bytes of a person removed since still count).
      */
-    private Map<String, Owner> owners(List<Batch> batches, List<Sample> candidates, List<Integer> batchOf) {
-        Map<String, Owner> owners = new HashMap<>();
+    private Map<Served, Owner> owners(List<Batch> batches, List<Sample> candidates, List<Integer> batchOf) {
+        Map<Served, Owner> owners = new HashMap<>();
         if (candidates.isEmpty()) {
             return owners;
         }
@@ -270,7 +274,7 @@ public class TrafficIngest {
                 .query(rs -> {
                     Owner owner = new Owner(rs.getObject(2, UUID.class), Engine.fromDb(rs.getString(3)),
                             rs.getObject(4, UUID.class), rs.getObject(5, UUID.class), rs.getObject(6, UUID.class));
-                    owners.put(rs.getObject(1, UUID.class) + "/" + owner.credentialId(), owner);
+                    owners.put(new Served(rs.getObject(1, UUID.class), owner.credentialId()), owner);
                 });
         return owners;
     }
