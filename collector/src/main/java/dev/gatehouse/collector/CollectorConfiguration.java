@@ -4,6 +4,7 @@ import dev.gatehouse.collector.ingest.TrafficWriter;
 import dev.gatehouse.collector.session.CollectorServer;
 import dev.gatehouse.collector.session.NodeIdentity;
 import dev.gatehouse.collector.session.NodeSessions;
+import dev.gatehouse.collector.session.RefusedMessages;
 import dev.gatehouse.domain.DomainProperties;
 import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.node.DesiredState;
@@ -61,9 +62,10 @@ class CollectorConfiguration {
 
     @Bean
     CollectorServer collectorServer(NodeCa ca, NodeSessions sessions, JdbcClient jdbc, Clock clock,
-                                    CollectorProperties properties) {
+                                    CollectorProperties properties, MeterRegistry meters) {
         return new CollectorServer(ca, sessions, new NodeIdentity(jdbc, clock), properties.grpcPort(),
-                properties.address(), properties.bindAddress(), properties.revisionCheckInterval());
+                properties.address(), properties.bindAddress(), properties.revisionCheckInterval(),
+                new RefusedMessages(meters));
     }
 
     /** Node events from the control plane; a message this version does not understand is counted and ignored. */

@@ -77,7 +77,10 @@ class CollectorFaultIT {
         pb.environment().put("GATEHOUSE_DB_PASSWORD", db.password() == null ? "" : db.password());
         pb.environment().put("GATEHOUSE_REDIS_URL", TestRedis.instance().url());
         pb.environment().put("GATEHOUSE_REDIS_NAMESPACE", namespace);
-        pb.environment().put("GATEHOUSE_DATA_KEY", KEY);
+        // The data key as a secret file, the way compose hands it over (a Spring config tree).
+        Path secrets = Files.createTempDirectory("collector-secrets");
+        Files.writeString(secrets.resolve("gatehouse.domain.data-key"), KEY + "\n");
+        pb.environment().put("GATEHOUSE_SECRETS_DIR", secrets + "/");
         pb.environment().put("GATEHOUSE_HTTP_PORT", String.valueOf(httpPort));
         pb.environment().put("GATEHOUSE_COLLECTOR_GRPC_PORT", String.valueOf(grpcPort));
         pb.environment().put("GATEHOUSE_COLLECTOR_ADDRESS", "127.0.0.1:" + grpcPort);

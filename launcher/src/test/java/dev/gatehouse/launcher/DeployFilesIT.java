@@ -191,6 +191,23 @@ class DeployFilesIT {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void composeHandsTheDataKeyToEveryAppAsASecretFileTheAppReads() throws IOException {
+        Map<String, Object> parsed = new Yaml().load(Files.readString(DEPLOY.resolve("docker-compose.yml")));
+        assertThat((Map<String, Object>) parsed.get("secrets")).containsKey("data-key");
+        Map<String, Object> services = (Map<String, Object>) parsed.get("services");
+        for (String app : APPS) {
+            assertThat((List<Map<String, Object>>) ((Map<String, Object>) services.get(app)).get("secrets"))
+                    .as("%s gets the data key as a file named by its setting", app)
+                    .contains(Map.of("source", "data-key", "target", "gatehouse.domain.data-key"));
+            assertThat(composeEnvironment(app)).doesNotContainKey("GATEHOUSE_DATA_KEY");
+            String settings = Files.readString(DEPLOY.resolveSibling(app).resolve("src/main/resources/application.yml"));
+            assertThat(settings).as("%s imports the secrets folder as a config tree", app)
+                    .contains("optional:configtree:${GATEHOUSE_SECRETS_DIR:/run/secrets/}");
+        }
+    }
+
+    @Test
     void theGrafanaDashboardIsValidJsonWithPanels() throws IOException {
         Object dashboard = new Yaml().load(Files.readString(
                 DEPLOY.resolve("grafana/dashboards/gatehouse-overview.json")));

@@ -8,7 +8,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.io.ByteArrayInputStream;
+import io.grpc.util.AdvancedTlsX509KeyManager;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -16,7 +18,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,9 @@ import org.springframework.context.SmartLifecycle;
  * The node sessions' gRPC endpoint: mutual TLS 1.3 only, client certificates checked against the
  * CA bundle (every CA trusted now), the server's own certificate issued at start by the same CA for
  * the names agents use (the configured address's host, localhost, 127.0.0.1) with a key that never
- * leaves memory. Sessions are told to reconnect elsewhere when it stops.
+ * leaves memory, and renewed (new key, new certificate) once two thirds of its validity have passed,
+ * without a restart: new handshakes get the new one. Sessions are told to reconnect elsewhere when it
+ * stops.
  */
 public class CollectorServer implements SmartLifecycle {
 
@@ -41,12 +44,16 @@ public class CollectorServer implements SmartLifecycle {
     private final String host;
     private final String bindAddress;
     private final Duration revisionCheck;
+    private final AdvancedTlsX509KeyManager serverIdentity = new AdvancedTlsX509KeyManager();
+    private final RefusedMessages refused;
     private Server server;
     private java.util.concurrent.ScheduledExecutorService checks;
+    private volatile BigInteger serverSerial;
 
     public CollectorServer(NodeCa ca, NodeSessions sessions, NodeIdentity identity, int port, String address,
-                           String bindAddress, Duration revisionCheck) {
+                           String bindAddress, Duration revisionCheck, RefusedMessages refused) {
         this.ca = ca;
+        this.refused = refused;
         this.bindAddress = bindAddress;
         this.revisionCheck = revisionCheck;
         this.sessions = sessions;
@@ -65,14 +72,10 @@ public class CollectorServer implements SmartLifecycle {
             return;
         }
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair keys = generator.generateKeyPair();
-            Set<String> names = new LinkedHashSet<>(List.of(host, "localhost", "127.0.0.1"));
-            NodeCa.Issued certificate = ca.issueServer(keys.getPublic(), List.copyOf(names), SERVER_CERTIFICATE_VALIDITY);
+            String caBundle = renewServerCertificate();
             SslContext tls = GrpcSslContexts.configure(io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder
-                            .forServer(keys.getPrivate(), certificates(certificate.certificatePem())))
-                    .trustManager(certificates(certificate.caBundlePem()))
+                            .forServer(serverIdentity))
+                    .trustManager(certificates(caBundle))
                     .clientAuth(ClientAuth.REQUIRE)
                     .protocols("TLSv1.3")
                     .build();
@@ -84,6 +87,7 @@ public class CollectorServer implements SmartLifecycle {
                     .keepAliveTime(30, TimeUnit.SECONDS)
                     .keepAliveTimeout(10, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
+                    .addStreamTracerFactory(refused)
                     .addService(ServerInterceptors.intercept(sessions, identity))
                     .build()
                     .start();
@@ -94,11 +98,47 @@ public class CollectorServer implements SmartLifecycle {
             });
             checks.scheduleWithFixedDelay(sessions::checkRevisions, revisionCheck.toMillis(), revisionCheck.toMillis(),
                     TimeUnit.MILLISECONDS);
-            log.info("node sessions on {}:{} (mTLS, server names {})", bindAddress, server.getPort(), names);
+            long renewEvery = SERVER_CERTIFICATE_VALIDITY.toMinutes() * 2 / 3;
+            checks.scheduleWithFixedDelay(this::renewQuietly, renewEvery, renewEvery, TimeUnit.MINUTES);
+            log.info("node sessions on {}:{} (mTLS, server names {})", bindAddress, server.getPort(), names());
         } catch (IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("cannot start the node session endpoint on port " + port + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Issues the server a new key and certificate from the CA and serves them to every handshake from
+     * now on; sessions already open keep theirs. Returns the CA bundle the certificate chains to.
+     */
+    public String renewServerCertificate() throws java.security.GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = generator.generateKeyPair();
+        NodeCa.Issued certificate = ca.issueServer(keys.getPublic(), names(), SERVER_CERTIFICATE_VALIDITY);
+        java.security.cert.X509Certificate[] chain = certificates(certificate.certificatePem());
+        serverIdentity.updateIdentityCredentials(chain, keys.getPrivate());
+        serverSerial = chain[0].getSerialNumber();
+        return certificate.caBundlePem();
+    }
+
+    /** The serial of the certificate new handshakes get. */
+    public BigInteger serverSerial() {
+        return serverSerial;
+    }
+
+    private void renewQuietly() {
+        try {
+            renewServerCertificate();
+            log.info("renewed the node session endpoint's certificate (serial {})", serverSerial.toString(16));
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            // The current certificate still has a third of its validity: the next round tries again.
+            log.warn("could not renew the node session endpoint's certificate: {}", e.getMessage());
+        }
+    }
+
+    private List<String> names() {
+        return List.copyOf(new LinkedHashSet<>(List.of(host, "localhost", "127.0.0.1")));
     }
 
     private static java.security.cert.X509Certificate[] certificates(String pem) throws java.security.cert.CertificateException {

@@ -68,6 +68,9 @@ class NodeSessionIT extends CollectorTest {
     NodeSessions sessions;
 
     @Autowired
+    CollectorServer server;
+
+    @Autowired
     dev.gatehouse.domain.traffic.TrafficIngest ingest;
 
     @Autowired
@@ -394,6 +397,51 @@ class NodeSessionIT extends CollectorTest {
     }
 
     @Test
+    void theEndpointRenewsItsOwnCertificateWithoutDroppingOpenSessions() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        Agent open = greeted(enrolled).agent();
+        java.math.BigInteger before = handshakeSerial(enrolled);
+        assertThat(before).isEqualTo(server.serverSerial());
+
+        server.renewServerCertificate();
+
+        java.math.BigInteger after = handshakeSerial(enrolled);
+        assertThat(after).isNotEqualTo(before).isEqualTo(server.serverSerial());
+        open.send(batch(1, sample(s.credential(), 1, 10, 20)));
+        assertThat(open.message().getTrafficAck().getAccepted()).isEqualTo(1);
+        Agent fresh = greeted(enrolled).agent();
+        fresh.send(batch(2, sample(s.credential(), 2, 10, 20)));
+        assertThat(fresh.message().getTrafficAck().getAccepted()).isEqualTo(1);
+    }
+
+    /** The serial of the certificate the endpoint presents to a new TLS handshake. */
+    private java.math.BigInteger handshakeSerial(Enrolled enrolled) throws Exception {
+        var store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("node", enrolled.keys().getPrivate(), new char[0], certificates(enrolled.certificatePem()));
+        var keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, new char[0]);
+        var trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        X509Certificate[] bundle = certificates(ca.trustBundle());
+        for (int i = 0; i < bundle.length; i++) {
+            trusted.setCertificateEntry("ca" + i, bundle[i]);
+        }
+        var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        var context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+        context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+        try (var socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", GRPC_PORT)) {
+            var parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+        }
+    }
+
+    @Test
     void aLostNotificationOnlyDelaysTheChangeUntilTheRevisionCheck() throws Exception {
         Served s = served(1_000_000);
         Enrolled enrolled = enrol(s.node());
@@ -434,11 +482,19 @@ class NodeSessionIT extends CollectorTest {
         for (int i = 0; i < 9000; i++) {
             huge.addSamples(one);
         }
+        double refusedBefore = meters.counter("gatehouse_collector_messages_refused", "reason", "too_large").count();
         big.send(AgentMessage.newBuilder().setTraffic(huge).build());
         // gRPC refuses a message over the 8 MiB limit before the session sees it, resetting the stream.
         assertThat(big.next()).isInstanceOfSatisfying(Status.class, status -> assertThat(status.getCode())
                 .isIn(Status.Code.RESOURCE_EXHAUSTED, Status.Code.CANCELLED));
         assertThat(used(s.subscription())).isZero();
+        long refusedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (meters.counter("gatehouse_collector_messages_refused", "reason", "too_large").count() == refusedBefore
+                && System.nanoTime() < refusedDeadline) {
+            Thread.sleep(20);
+        }
+        assertThat(meters.counter("gatehouse_collector_messages_refused", "reason", "too_large").count())
+                .isEqualTo(refusedBefore + 1);
 
         double before = meters.counter("gatehouse_collector_node_events_ignored").count();
         redis.convertAndSend(REDIS_NAMESPACE + ":node-events", "revision not-a-node 7");
