@@ -1,13 +1,33 @@
 package dev.gatehouse.nodeagent;
 
+import dev.gatehouse.nodeagent.cli.AgentCommand;
 import dev.gatehouse.platform.GatehouseApplication;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** The agent on every edge server: drives the Xray/V2Fly and WireGuard cores and counts their traffic. */
+/**
+ * The agent on every edge server: drives the Xray/V2Fly and WireGuard cores and counts their
+ * traffic. {@code main} is the command line ({@code enroll}, {@code run}, {@code status}); {@code run}
+ * starts this application, which serves health and metrics on loopback while the agent works.
+ */
 @SpringBootApplication
 public class NodeAgentApplication {
 
     public static void main(String[] args) {
-        GatehouseApplication.run(NodeAgentApplication.class, args);
+        int code = AgentCommand.execute(args, System.getenv());
+        if (code != 0 || args.length == 0 || !"run".equals(args[0])) {
+            System.exit(code);
+        }
+    }
+
+    /** Starts the agent with resolved settings; returns once it has started (it runs until stopped). */
+    public static void runAgent(AgentOptions options) {
+        SpringApplication app = GatehouseApplication.create(NodeAgentApplication.class);
+        app.setDefaultProperties(Map.of("server.address", options.httpAddress(),
+                "server.port", String.valueOf(options.httpPort()),
+                AgentConfiguration.ENABLED, "true"));
+        app.addInitializers(context -> context.getBeanFactory().registerSingleton("agentOptions", options));
+        app.run();
     }
 }

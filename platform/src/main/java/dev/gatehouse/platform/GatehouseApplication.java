@@ -14,11 +14,16 @@ public final class GatehouseApplication {
     }
 
     public static ConfigurableApplicationContext run(Class<?> source, String... args) {
+        return create(source).run(args);
+    }
+
+    /** The application, set up like every Gatehouse app, for a caller that adds to it before running. */
+    public static SpringApplication create(Class<?> source) {
         SpringApplication app = new SpringApplication(source);
         if ("json".equalsIgnoreCase(System.getenv(LOG_FORMAT_ENV))) {
             app.setAdditionalProfiles(JSON_LOGS_PROFILE);
         }
         app.addListeners(new DependencyCheck());
-        return app.run(args);
+        return app;
     }
 }

@@ -1,0 +1,94 @@
+package dev.gatehouse.nodeagent.support;
+
+import dev.gatehouse.nodeagent.engine.EngineDriver;
+import dev.gatehouse.nodeagent.engine.EngineException;
+import dev.gatehouse.proto.agent.v1.Credential;
+import dev.gatehouse.proto.agent.v1.CredentialRef;
+import dev.gatehouse.proto.agent.v1.Engine;
+import dev.gatehouse.proto.agent.v1.NodeConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An engine in memory for the reconciler's and sampler's logic alone (the real cores are driven in
+ * the engine packages' integration tests): it records calls, serves a set, and holds counters the
+ * test moves.
+ */
+public final class FakeEngine implements EngineDriver {
+
+    private final Engine engine;
+    private final boolean lists;
+    public final Set<String> serving = new LinkedHashSet<>();
+    public final Map<String, Counters> counters = new HashMap<>();
+    public final List<String> calls = new ArrayList<>();
+    public final Set<String> refuse = new LinkedHashSet<>();
+    public boolean down;
+    public long generation;
+
+    public FakeEngine(Engine engine, boolean lists) {
+        this.engine = engine;
+        this.lists = lists;
+    }
+
+    @Override
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public boolean configure(NodeConfig config) {
+        calls.add("configure");
+        return false;
+    }
+
+    @Override
+    public Applied add(Credential credential) throws EngineException {
+        if (down) {
+            throw new EngineException("the core is not answering", false);
+        }
+        if (refuse.contains(credential.getCredentialId())) {
+            throw new EngineException("malformed key", true);
+        }
+        calls.add("add " + credential.getCredentialId());
+        return serving.add(credential.getCredentialId()) ? Applied.APPLIED : Applied.ALREADY_PRESENT;
+    }
+
+    @Override
+    public Applied remove(CredentialRef credential) {
+        calls.add("remove " + credential.getCredentialId());
+        return serving.remove(credential.getCredentialId()) ? Applied.APPLIED : Applied.NOT_FOUND;
+    }
+
+    @Override
+    public Optional<Set<String>> served() {
+        return lists ? Optional.of(Set.copyOf(serving)) : Optional.empty();
+    }
+
+    @Override
+    public Map<String, Counters> counters() throws EngineException {
+        if (down) {
+            throw new EngineException("the core is not answering", false);
+        }
+        calls.add("counters");
+        return Map.copyOf(counters);
+    }
+
+    @Override
+    public long generation() {
+        return generation;
+    }
+
+    @Override
+    public CoreInfo info() {
+        return new CoreInfo("fake", "1");
+    }
+
+    @Override
+    public void close() {
+    }
+}
