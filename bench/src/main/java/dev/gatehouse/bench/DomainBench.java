@@ -1,5 +1,6 @@
 package dev.gatehouse.bench;
 
+import dev.gatehouse.testkit.AdminApi;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -29,7 +30,7 @@ final class DomainBench {
 
     void run() throws Exception {
         try (ControlPlane plane = ControlPlane.start(root)) {
-            Http api = new Http(plane.apiBase());
+            AdminApi api = new AdminApi(plane.apiBase());
             api.login(ControlPlane.ADMIN, ControlPlane.PASSWORD);
             String tenant = api.post("/tenants", Map.of("name", "Bench", "slug", "bench")).path("id").asString();
             for (int i = 0; i < 10; i++) {

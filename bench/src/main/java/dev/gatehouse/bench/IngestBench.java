@@ -1,5 +1,6 @@
 package dev.gatehouse.bench;
 
+import dev.gatehouse.testkit.AdminApi;
 import com.google.protobuf.Timestamp;
 import dev.gatehouse.proto.agent.v1.AgentMessage;
 import dev.gatehouse.proto.agent.v1.ControlMessage;
@@ -67,7 +68,7 @@ final class IngestBench {
 
     void run() throws Exception {
         try (ControlPlane plane = ControlPlane.start(root)) {
-            Http api = new Http(plane.apiBase());
+            AdminApi api = new AdminApi(plane.apiBase());
             api.login(ControlPlane.ADMIN, ControlPlane.PASSWORD);
             String tenant = api.post("/tenants", Map.of("name", "Bench", "slug", "bench")).path("id").asString();
             System.out.printf("laying out %,d subscriptions on %d nodes%n", subscriptions, nodes);

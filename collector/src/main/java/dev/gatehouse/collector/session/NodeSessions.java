@@ -70,6 +70,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final int maxBatchSamples;
+    private final ReportedKeys keys;
     private final Duration trafficInterval;
     private final Duration idleTimeout;
     private final int snapshotPart;
@@ -110,6 +111,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         this.writer = writer;
         this.clock = clock;
         this.maxBatchSamples = maxBatchSamples;
+        this.keys = new ReportedKeys(jdbc);
         this.trafficInterval = trafficInterval;
         this.received = samples(meters, "received");
         this.inserted = samples(meters, "inserted");
@@ -265,6 +267,9 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                     .params(NodeStatus.DISABLED.db(), NodeStatus.ONLINE.db(), java.sql.Timestamp.from(clock.instant()),
                             hello.getAgentVersion(), JSON.writeValueAsString(cores), node)
                     .update();
+            if (hello.getKeysCount() > 0) {
+                tx.executeWithoutResult(t -> keys.store(node, hello.getKeysList()));
+            }
             greeted = true;
             send(ControlMessage.newBuilder().setWelcome(Welcome.newBuilder()
                     .setCapabilityVersion(CapabilityVersion.CAPABILITY_VERSION_1_VALUE)

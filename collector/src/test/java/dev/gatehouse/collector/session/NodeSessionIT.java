@@ -13,6 +13,7 @@ import dev.gatehouse.proto.agent.v1.ControlMessage;
 import dev.gatehouse.proto.agent.v1.Engine;
 import dev.gatehouse.proto.agent.v1.GoodbyeCode;
 import dev.gatehouse.proto.agent.v1.Hello;
+import dev.gatehouse.proto.agent.v1.NodeKey;
 import dev.gatehouse.proto.session.SessionChannels;
 import dev.gatehouse.proto.agent.v1.TrafficAck;
 import dev.gatehouse.proto.agent.v1.TrafficBatch;
@@ -394,6 +395,32 @@ class NodeSessionIT extends CollectorTest {
         again.message();
         assertThat(again.next()).isInstanceOfSatisfying(Status.class,
                 status -> assertThat(status.getDescription()).contains("asks for a CA certificate"));
+    }
+
+    @Test
+    void keysMadeOnTheNodeAreStoredFromHelloAndMalformedOnesLeftOut() throws Exception {
+        Served s = served(1_000_000);
+        Enrolled enrolled = enrol(s.node());
+        Agent agent = connect(enrolled.keys(), enrolled.certificatePem());
+        String wireguard = "hBnLK4lSNa0r3D+qk1uAXlVwFRvtnzBzmwdR1c1xvQ4=";
+        String reality = "SbVKOEMjK0sIlbwg4akyBg5mL5KZwwB-ed4eEE7YnRc";
+        agent.send(AgentMessage.newBuilder().setHello(hello(0).getHello().toBuilder()
+                .addKeys(NodeKey.newBuilder().setEngine(Engine.ENGINE_WIREGUARD).setPublicKey(wireguard))
+                .addKeys(NodeKey.newBuilder().setEngine(Engine.ENGINE_XRAY).setInboundTag("vless-in")
+                        .setPublicKey(reality))
+                .addKeys(NodeKey.newBuilder().setEngine(Engine.ENGINE_XRAY).setInboundTag("no-such-inbound")
+                        .setPublicKey(reality))).build());
+        assertThat(agent.message().hasWelcome()).isTrue();
+        assertThat(jdbc.sql("SELECT (engines #>> '{wireguard,public_key}') || ' ' || (engines #>> "
+                        + "'{xray,inbounds,0,reality,public_key}') FROM nodes WHERE id = ?").param(s.node())
+                .query(String.class).single()).isEqualTo(wireguard + " " + reality);
+
+        Agent again = connect(enrolled.keys(), enrolled.certificatePem());
+        again.send(AgentMessage.newBuilder().setHello(hello(0).getHello().toBuilder()
+                .addKeys(NodeKey.newBuilder().setEngine(Engine.ENGINE_WIREGUARD).setPublicKey("not-a-key"))).build());
+        assertThat(again.message().hasWelcome()).isTrue();
+        assertThat(jdbc.sql("SELECT engines #>> '{wireguard,public_key}' FROM nodes WHERE id = ?").param(s.node())
+                .query(String.class).single()).as("a malformed key changes nothing").isEqualTo(wireguard);
     }
 
     @Test

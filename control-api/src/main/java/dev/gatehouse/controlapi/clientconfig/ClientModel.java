@@ -34,8 +34,9 @@ class ClientModel {
     /**
      * Where the person is served: the served rule of the domain core, with each node's settings. A
      * node that has never enrolled (pending) serves nobody yet, so clients are not given it; it
-     * appears once its agent has enrolled. An inbound stored before the inbound rules existed that
-     * breaks them is left out rather than rendered broken.
+     * appears once its agent has enrolled. WireGuard on a node appears once the node's interface key
+     * is known (the agent makes it and reports its public half). An inbound stored before the inbound
+     * rules existed that breaks them is left out rather than rendered broken.
      */
     List<ClientEndpoint> endpoints(UUID userId) {
         List<ClientEndpoint> result = new ArrayList<>();
@@ -57,7 +58,7 @@ class ClientModel {
                             result.add(new ClientEndpoint(sub, node, rs.getString(3), rs.getString(4), engine, inbound,
                                     null, rs.getObject(7, UUID.class), rs.getString(8), null, null, null));
                         }
-                    } else {
+                    } else if (engines.wireguard() != null && engines.wireguard().publicKey() != null) {
                         result.add(new ClientEndpoint(sub, node, rs.getString(3), rs.getString(4), engine, null,
                                 engines.wireguard(), null, null, rs.getString(9), rs.getString(10), rs.getString(11)));
                     }
