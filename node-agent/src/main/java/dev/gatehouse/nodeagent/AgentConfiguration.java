@@ -6,7 +6,13 @@ import dev.gatehouse.nodeagent.session.CollectorSession;
 import dev.gatehouse.nodeagent.traffic.SampleLog;
 import dev.gatehouse.nodeagent.traffic.Sampler;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.gatehouse.nodeagent.engine.wireguard.WireGuardDriver;
+import dev.gatehouse.nodeagent.engine.xray.CoreFlavour;
+import dev.gatehouse.nodeagent.engine.xray.CoreSettings;
+import dev.gatehouse.nodeagent.engine.xray.XrayDriver;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -78,7 +84,62 @@ class AgentConfiguration {
         }
 
         static List<EngineDriver> of(AgentOptions options) {
-            return List.of();
+            List<EngineDriver> engines = new java.util.ArrayList<>();
+            switch (options.xrayMode()) {
+                case "managed" -> {
+                    Path binary = coreBinary(options.xrayBinary());
+                    CoreSettings settings = CoreSettings.of(flavourOf(binary), options.state().resolve("xray"))
+                            .withBinary(binary).withListen(options.xrayListen());
+                    if (!options.xrayTlsCertificate().isBlank()) {
+                        settings = settings.withTls(Path.of(options.xrayTlsCertificate()),
+                                Path.of(options.xrayTlsKey()));
+                    }
+                    engines.add(new XrayDriver(settings));
+                }
+                case "external" -> {
+                    int colon = options.xrayApi().lastIndexOf(':');
+                    engines.add(new XrayDriver(options.xrayBinary().contains("xray") ? CoreFlavour.XRAY
+                            : CoreFlavour.V2FLY, options.xrayApi().substring(0, colon),
+                            Integer.parseInt(options.xrayApi().substring(colon + 1))));
+                }
+                default -> {
+                    // off: this node serves no Xray inbound
+                }
+            }
+            if (options.wireguard()) {
+                try {
+                    engines.add(new WireGuardDriver(options.state().resolve("wireguard")));
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot prepare WireGuard under " + options.state() + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            return engines;
+        }
+
+        /** The configured core binary, else xray, else v2ray, from PATH. */
+        static Path coreBinary(String configured) {
+            if (!configured.isBlank()) {
+                return Path.of(configured);
+            }
+            for (String name : List.of("xray", "v2ray")) {
+                Optional<Path> found = onPath(name);
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            }
+            throw new IllegalStateException("no xray or v2ray on PATH: install one, set --xray-binary, or run with"
+                    + " --xray-mode off");
+        }
+
+        static CoreFlavour flavourOf(Path binary) {
+            return binary.getFileName().toString().toLowerCase(java.util.Locale.ROOT).contains("xray")
+                    ? CoreFlavour.XRAY : CoreFlavour.V2FLY;
+        }
+
+        static Optional<Path> onPath(String name) {
+            return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                    .map(dir -> Path.of(dir, name)).filter(java.nio.file.Files::isExecutable).findFirst();
         }
     }
 }

@@ -15,12 +15,16 @@ import java.time.Duration;
  * @param xrayMode       managed (the agent runs the core), external (the operator does), off
  * @param xrayBinary     the core's binary in managed mode; empty: xray, then v2ray, on PATH
  * @param xrayApi        host:port of the core's API in external mode
+ * @param xrayListen     the address the core's inbounds listen on (managed mode)
+ * @param xrayTlsCertificate PEM certificate for inbounds with TLS (managed mode); empty: TLS inbounds refused
+ * @param xrayTlsKey     its PEM key
  * @param wireguard      whether this node serves WireGuard
  * @param wireguardGo    the userspace WireGuard binary used where the kernel has no module
  * @param bufferMaxBytes how much unacknowledged traffic the buffer keeps on disk
  * @param bufferMaxAge   how old unacknowledged traffic may grow before it is dropped
  */
 public record AgentOptions(Path state, String httpAddress, int httpPort, Duration pollInterval, Duration checkInterval,
-                           String xrayMode, String xrayBinary, String xrayApi, boolean wireguard, String wireguardGo,
+                           String xrayMode, String xrayBinary, String xrayApi, String xrayListen,
+                           String xrayTlsCertificate, String xrayTlsKey, boolean wireguard, String wireguardGo,
                            long bufferMaxBytes, Duration bufferMaxAge) {
 }

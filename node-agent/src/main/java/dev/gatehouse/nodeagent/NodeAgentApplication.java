@@ -2,7 +2,6 @@ package dev.gatehouse.nodeagent;
 
 import dev.gatehouse.nodeagent.cli.AgentCommand;
 import dev.gatehouse.platform.GatehouseApplication;
-import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -24,10 +23,9 @@ public class NodeAgentApplication {
     /** Starts the agent with resolved settings; returns once it has started (it runs until stopped). */
     public static void runAgent(AgentOptions options) {
         SpringApplication app = GatehouseApplication.create(NodeAgentApplication.class);
-        app.setDefaultProperties(Map.of("server.address", options.httpAddress(),
-                "server.port", String.valueOf(options.httpPort()),
-                AgentConfiguration.ENABLED, "true"));
         app.addInitializers(context -> context.getBeanFactory().registerSingleton("agentOptions", options));
-        app.run();
+        // As command-line properties: above application.yml's defaults.
+        app.run("--server.address=" + options.httpAddress(), "--server.port=" + options.httpPort(),
+                "--" + AgentConfiguration.ENABLED + "=true");
     }
 }

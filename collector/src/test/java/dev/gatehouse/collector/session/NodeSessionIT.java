@@ -293,6 +293,18 @@ class NodeSessionIT extends CollectorTest {
     }
 
     @Test
+    void aSampleWhoseStartIsItsEndIsStoredAtMicrosecondPrecision() throws Exception {
+        Served s = served(1_000_000);
+        Agent agent = greeted(enrol(s.node())).agent();
+        // An agent's first reading after a start spans nothing: start = end, with nanoseconds.
+        Timestamp at = Timestamp.newBuilder().setSeconds(Instant.now().minusSeconds(5).getEpochSecond())
+                .setNanos(123_456_789).build();
+        agent.send(batch(1, sample(s.credential(), 1, 10, 20).toBuilder().setTsStart(at).setTsEnd(at).build()));
+        assertThat(agent.message().getTrafficAck().getAccepted()).isEqualTo(1);
+        assertThat(used(s.subscription())).isEqualTo(30);
+    }
+
+    @Test
     void aLargeSnapshotComesInPartsUnderTheMessageLimit() throws Exception {
         Served s = served(1_000_000);
         UUID plan = jdbc.sql("SELECT plan_id FROM subscriptions WHERE id = ?").param(s.subscription())

@@ -146,7 +146,8 @@ public class TrafficIngest {
                 seqs[i] = s.counterSeq();
                 tenants[i] = owner.tenantId();
                 subscriptions[i] = owner.subscriptionId();
-                starts[i] = Timestamp.from(s.start());
+                // At the same precision as the end, so a sample whose start equals its end stays valid.
+                starts[i] = Timestamp.from(s.start().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
                 ups[i] = s.bytesUp();
                 downs[i] = s.bytesDown();
                 counterUps[i] = s.counterUp();

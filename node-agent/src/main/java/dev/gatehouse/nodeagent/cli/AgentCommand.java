@@ -139,6 +139,17 @@ public final class AgentCommand implements Callable<Integer> {
                 description = "host:port of the core's API (external mode)")
         String xrayApi;
 
+        @Option(names = "--xray-listen", defaultValue = "0.0.0.0",
+                description = "the address the core's inbounds listen on (managed mode)")
+        String xrayListen;
+
+        @Option(names = "--xray-tls-certificate", defaultValue = "", paramLabel = "FILE",
+                description = "PEM certificate for inbounds with security tls (managed mode)")
+        String xrayTlsCertificate;
+
+        @Option(names = "--xray-tls-key", defaultValue = "", paramLabel = "FILE", description = "its PEM key")
+        String xrayTlsKey;
+
         @Option(names = "--wireguard", defaultValue = "true", arity = "1", description = "serve WireGuard: true or false")
         boolean wireguard;
 
@@ -163,7 +174,8 @@ public final class AgentCommand implements Callable<Integer> {
                         + " external or off, not " + xrayMode);
             }
             AgentOptions options = new AgentOptions(common.state, httpAddress, httpPort, duration(pollInterval),
-                    duration(checkInterval), xrayMode, xrayBinary, xrayApi, wireguard, wireguardGo,
+                    duration(checkInterval), xrayMode, xrayBinary, xrayApi, xrayListen, xrayTlsCertificate, xrayTlsKey,
+                    wireguard, wireguardGo,
                     DataSize.parse(bufferMaxSize).toBytes(), duration(bufferMaxAge));
             NodeAgentApplication.runAgent(options);
             return 0;

@@ -53,6 +53,14 @@ public interface EngineDriver extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Public halves of key material this engine made on the node, for the panel's client
+     * configurations: inbound tag (empty for an interface) to public key.
+     */
+    default Map<String, String> publicKeys() {
+        return Map.of();
+    }
+
     /** What runs: flavour (xray, v2fly, wireguard-go, kernel) and version, for Hello and status. */
     CoreInfo info();
 

@@ -147,12 +147,16 @@ public final class Reconciler {
                 continue;
             }
             try {
-                if (engine.configure(next)) {
+                Long seen = generations.get(engine.engine());
+                boolean started = engine.configure(next);
+                long generation = engine.generation();
+                // A start here, or one the engine's own supervisor made since the last check.
+                if (started || (seen != null && seen != generation)) {
                     log.info("the {} engine (re)started: applying its users", engine.engine());
                     sampler.resetEngine(engine.engine());
                     appliedTo(engine.engine()).clear();
                 }
-                generations.put(engine.engine(), engine.generation());
+                generations.put(engine.engine(), generation);
             } catch (EngineException e) {
                 log.warn("cannot configure the {} engine: {}", engine.engine(), e.getMessage());
             }

@@ -18,6 +18,7 @@ import dev.gatehouse.proto.agent.v1.DesiredStateSnapshot;
 import dev.gatehouse.proto.agent.v1.Health;
 import dev.gatehouse.proto.agent.v1.Hello;
 import dev.gatehouse.proto.agent.v1.NodeConfig;
+import dev.gatehouse.proto.agent.v1.NodeKey;
 import dev.gatehouse.proto.agent.v1.NodeSessionGrpc;
 import dev.gatehouse.proto.agent.v1.RenewRequest;
 import dev.gatehouse.proto.agent.v1.ResyncRequest;
@@ -209,6 +210,8 @@ public final class CollectorSession {
             for (EngineDriver engine : reconciler.engines()) {
                 hello.addEngines(engine.engine()).addCores(CoreInfo.newBuilder().setEngine(engine.engine())
                         .setFlavour(engine.info().flavour()).setVersion(engine.info().version()));
+                engine.publicKeys().forEach((tag, key) -> hello.addKeys(NodeKey.newBuilder()
+                        .setEngine(engine.engine()).setInboundTag(tag).setPublicKey(key)));
             }
             send(AgentMessage.newBuilder().setHello(hello).build());
         }
@@ -222,9 +225,10 @@ public final class CollectorSession {
             switch (message.getBodyCase()) {
                 case WELCOME -> welcome(message);
                 case SNAPSHOT -> snapshot(message.getSnapshot());
-                case DIFF -> engineThread.execute(() -> reconciler.diff(message.getDiff())
-                        .ifPresentOrElse(this::applied, () -> send(AgentMessage.newBuilder().setResync(
-                                ResyncRequest.newBuilder().setAppliedRevision(reconciler.revision())
+                case DIFF -> onEngineThread("the diff to revision " + message.getDiff().getToRevision(),
+                        () -> reconciler.diff(message.getDiff()).ifPresentOrElse(this::applied,
+                                () -> sendQuietly(AgentMessage.newBuilder().setResync(ResyncRequest.newBuilder()
+                                        .setAppliedRevision(reconciler.revision())
                                         .setReason("a diff did not follow the applied revision")).build())));
                 case TRAFFIC_ACK -> acknowledged(message.getTrafficAck());
                 case GOODBYE -> {
@@ -262,11 +266,28 @@ public final class CollectorSession {
             List<Credential> all = new ArrayList<>();
             parts.forEach(p -> all.addAll(p.getCredentialsList()));
             parts.clear();
-            engineThread.execute(() -> applied(reconciler.snapshot(revision, config, all)));
+            onEngineThread("the snapshot of revision " + revision,
+                    () -> applied(reconciler.snapshot(revision, config, all)));
+        }
+
+        /**
+         * Runs a change on the engine thread. A failure there is a defect, not an engine's refusal (those
+         * are reported per credential): it is logged with its trace, and the revision stays unapplied.
+         */
+        private void onEngineThread(String what, Runnable change) {
+            engineThread.execute(() -> {
+                try {
+                    change.run();
+                } catch (RuntimeException e) {
+                    log.error("applying {} failed", what, e);
+                }
+            });
         }
 
         private void applied(AppliedRevision revision) {
-            if (!revision.getFailuresList().isEmpty()) {
+            if (revision.getFailuresList().isEmpty()) {
+                log.info("revision {} applied ({} users)", revision.getRevision(), reconciler.desiredCount());
+            } else {
                 log.warn("revision {} applied with {} failures", revision.getRevision(), revision.getFailuresCount());
             }
             sendQuietly(AgentMessage.newBuilder().setApplied(revision).build());

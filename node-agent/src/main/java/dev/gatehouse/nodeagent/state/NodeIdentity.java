@@ -98,7 +98,12 @@ public record NodeIdentity(UUID nodeId, PrivateKey key, String certificatePem, S
     static String pem(Object object) throws IOException {
         java.io.StringWriter out = new java.io.StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(object instanceof PrivateKey key ? PrivateKeyInfo.getInstance(key.getEncoded()) : object);
+            if (object instanceof PrivateKey key) {
+                // PKCS#8 ("PRIVATE KEY"), whatever the key's algorithm, not BouncyCastle's per-algorithm forms.
+                writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+            } else {
+                writer.writeObject(object);
+            }
         }
         return out.toString();
     }
