@@ -45,7 +45,7 @@ class CollectorConfiguration {
         String channel = sessionChannel(domain);
         return new NodeSessions(jdbc, desired, ingest, ca, tx, clock, properties.maxBatchSamples(),
                 properties.trafficInterval(), properties.sessionIdleTimeout(), properties.snapshotPartCredentials(),
-                meters, (instance, node) -> {
+                domain.wireguardAddressPool(), meters, (instance, node) -> {
                     try {
                         redis.convertAndSend(channel, instance + " " + node);
                     } catch (RuntimeException e) {

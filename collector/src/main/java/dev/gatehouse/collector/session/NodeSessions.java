@@ -71,6 +71,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final Clock clock;
     private final int maxBatchSamples;
     private final ReportedKeys keys;
+    private final String interfaceAddress;
     private final Duration trafficInterval;
     private final Duration idleTimeout;
     private final int snapshotPart;
@@ -92,7 +93,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
     public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficWriter writer, NodeCa ca,
                         TransactionTemplate tx, Clock clock, int maxBatchSamples, Duration trafficInterval,
-                        Duration idleTimeout, int snapshotPart, MeterRegistry meters,
+                        Duration idleTimeout, int snapshotPart, String wireguardPool, MeterRegistry meters,
                         java.util.function.BiConsumer<String, UUID> announce) {
         this.idleTimeout = idleTimeout;
         this.snapshotPart = snapshotPart;
@@ -112,6 +113,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         this.clock = clock;
         this.maxBatchSamples = maxBatchSamples;
         this.keys = new ReportedKeys(jdbc);
+        this.interfaceAddress = NodeEngineSettings.interfaceAddress(wireguardPool);
         this.trafficInterval = trafficInterval;
         this.received = samples(meters, "received");
         this.inserted = samples(meters, "inserted");
@@ -478,8 +480,11 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         }
     }
 
-    /** The node's engine settings in the agent's terms; absent parts are empty. */
-    static NodeConfig config(NodeEngineSettings settings) {
+    /**
+     * The node's engine settings in the agent's terms; absent parts are empty. A WireGuard interface
+     * with no address of its own gets the first host of the install's address pool.
+     */
+    NodeConfig config(NodeEngineSettings settings) {
         NodeConfig.Builder config = NodeConfig.newBuilder();
         if (settings.xray() != null) {
             for (NodeEngineSettings.Inbound in : settings.xray().inbounds()) {
@@ -516,7 +521,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         NodeEngineSettings.WireGuard wg = settings.wireguard();
         if (wg != null) {
             WireGuardInterface.Builder b = WireGuardInterface.newBuilder().setInterfaceName(nonNull(wg.interfaceName()))
-                    .setListenPort(wg.listenPort()).setAddress(nonNull(wg.address()))
+                    .setListenPort(wg.listenPort())
+                    .setAddress(wg.address() == null || wg.address().isBlank() ? interfaceAddress : wg.address())
                     .setPublicKey(nonNull(wg.publicKey()))
                     .setPersistentKeepalive(wg.persistentKeepalive() == null ? 0 : wg.persistentKeepalive());
             if (wg.dns() != null) {

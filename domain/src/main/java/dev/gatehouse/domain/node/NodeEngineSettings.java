@@ -91,6 +91,25 @@ public record NodeEngineSettings(Xray xray, WireGuard wireguard) {
                             List<String> dns, Integer persistentKeepalive) {
     }
 
+    /**
+     * The nodes' own WireGuard interface address in a pool: its first host, with the pool's prefix
+     * ({@code 10.66.0.0/16} gives {@code 10.66.0.1/16}); client addresses start after it.
+     */
+    public static String interfaceAddress(String pool) {
+        int slash = pool.indexOf('/');
+        try {
+            byte[] network = java.net.InetAddress.getByName(pool.substring(0, slash)).getAddress();
+            java.math.BigInteger first = new java.math.BigInteger(1, network).add(java.math.BigInteger.ONE);
+            byte[] raw = first.toByteArray();
+            byte[] host = new byte[network.length];
+            System.arraycopy(raw, Math.max(0, raw.length - host.length), host, Math.max(0, host.length - raw.length),
+                    Math.min(raw.length, host.length));
+            return java.net.InetAddress.getByAddress(host).getHostAddress() + pool.substring(slash);
+        } catch (java.net.UnknownHostException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not a CIDR range: " + pool, e);
+        }
+    }
+
     /** Whether the node offers the engine. */
     public boolean offers(Engine engine) {
         return switch (engine) {

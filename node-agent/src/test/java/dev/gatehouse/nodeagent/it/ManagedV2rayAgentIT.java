@@ -80,12 +80,20 @@ class ManagedV2rayAgentIT {
     }
 
     private Node node(AdminApi admin, int vmessPort, int vlessPort) throws Exception {
+        return node(admin, Map.of("xray", xray(vmessPort, vlessPort)));
+    }
+
+    private static Map<String, Object> xray(int vmessPort, int vlessPort) {
+        return Map.of("inbounds", List.of(
+                Map.of("tag", "vmess-in", "protocol", "vmess", "port", vmessPort, "network", "tcp"),
+                Map.of("tag", "vless-in", "protocol", "vless", "port", vlessPort, "network", "tcp")));
+    }
+
+    private Node node(AdminApi admin, Map<String, Object> engines) throws Exception {
         String slug = "t" + UUID.randomUUID().toString().substring(0, 8);
         String tenant = admin.post("/tenants", Map.of("name", slug, "slug", slug)).path("id").asString();
         JsonNode created = admin.post("/nodes", Map.of("tenant_id", tenant, "name", "edge", "address", "127.0.0.1",
-                "engines", Map.of("xray", Map.of("inbounds", List.of(
-                        Map.of("tag", "vmess-in", "protocol", "vmess", "port", vmessPort, "network", "tcp"),
-                        Map.of("tag", "vless-in", "protocol", "vless", "port", vlessPort, "network", "tcp"))))));
+                "engines", engines));
         String plan = admin.post("/plans", Map.of("tenant_id", tenant, "name", "xray", "engines", List.of("xray")))
                 .path("id").asString();
         return new Node(created.path("node").path("id").asString(), tenant, plan,
@@ -94,9 +102,13 @@ class ManagedV2rayAgentIT {
 
     /** A person of the node's tenant with a subscription served on the node: user id, subscription id. */
     private String[] person(AdminApi admin, Node node) throws Exception {
+        return person(admin, node, node.plan());
+    }
+
+    private String[] person(AdminApi admin, Node node, String plan) throws Exception {
         String user = admin.post("/users", Map.of("tenant_id", node.tenant(), "username",
                 "p" + UUID.randomUUID().toString().substring(0, 8))).path("id").asString();
-        JsonNode sub = admin.post("/subscriptions", Map.of("user_id", user, "plan_id", node.plan(),
+        JsonNode sub = admin.post("/subscriptions", Map.of("user_id", user, "plan_id", plan,
                 "strategy", "manual", "node_ids", List.of(node.id()))).path("subscription");
         return new String[] {user, sub.path("id").asString()};
     }
@@ -183,6 +195,71 @@ class ManagedV2rayAgentIT {
         } finally {
             agent.close();
         }
+    }
+
+    @Test
+    void trafficDuringACollectorOutageIsBufferedAndCountedOnceAndABadCredentialBlocksNoOne() throws Exception {
+        AdminApi admin = plane.admin();
+        int vmessPort = Ports.free();
+        int vlessPort = Ports.free();
+        // The node offers WireGuard, but this agent runs without it: those credentials fail, reported.
+        Node node = node(admin, Map.of("xray", xray(vmessPort, vlessPort), "wireguard",
+                Map.of("interface_name", "wg0", "listen_port", Ports.free())));
+        String[] alice = person(admin, node);
+        String wireguardPlan = admin.post("/plans", Map.of("tenant_id", node.tenant(), "name", "wg",
+                "engines", List.of("wireguard"))).path("id").asString();
+        String[] bob = person(admin, node, wireguardPlan);
+        AgentProcess.Finished enrolled = AgentProcess.once(env(), "enroll", "--api", plane.apiBase(), "--token",
+                node.token(), "--state", state.toString());
+        assertThat(enrolled.exitCode()).as(enrolled.output()).isZero();
+
+        int http = Ports.free();
+        AgentProcess agent = runAgent(http);
+        try {
+            awaitApplied(node.id(), agent);
+            String bobsKey = query("SELECT id FROM engine_credentials WHERE subscription_id = '" + bob[1] + "'");
+            assertThat(query("SELECT apply_failures::text FROM node_revisions WHERE node_id = '" + node.id() + "'"))
+                    .contains(bobsKey).contains("this node runs no ENGINE_WIREGUARD engine");
+
+            int socks = Ports.free();
+            JsonNode configs = admin.get("/users/" + alice[0] + "/configs?socks_port=" + socks).path("engines")
+                    .path("xray");
+            String credential = credential(alice[1]);
+            long before = awaitStoredEqualsCoreOrNothing(alice[1], credential, agent);
+
+            plane.killCollector();
+            try (V2rayProcess client = V2rayProcess.start(JSON.writeValueAsString(configs.get(0)
+                    .path("client_json")), socks)) {
+                assertThat(fetch(socks)).as("served while the panel is away").isEqualTo(PAGE.length);
+                assertThat(fetch(socks)).isEqualTo(PAGE.length);
+            }
+            await(() -> coreCounted(credential) > before + 2L * PAGE.length, 30, agent::output);
+            await(() -> buffered(http) > 0, 30, agent::output);
+            plane.startCollector();
+            long after = awaitStoredEqualsCore(alice[1], credential, agent);
+            assertThat(after).isGreaterThan(before + 2L * PAGE.length);
+        } finally {
+            agent.close();
+        }
+    }
+
+    /** Samples on the agent's disk not yet acknowledged, as its status endpoint tells. */
+    private static long buffered(int http) {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + http + "/actuator/agent")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(response.body()).path("buffered_samples").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Like {@link #awaitStoredEqualsCore} for a person who may not have used anything yet. */
+    private long awaitStoredEqualsCoreOrNothing(String subscription, String credential, AgentProcess agent)
+            throws Exception {
+        long counted = coreCounted(credential);
+        return counted <= 0 ? 0 : awaitStoredEqualsCore(subscription, credential, agent);
     }
 
     /** Waits until the node reports the desired revision applied. */

@@ -32,16 +32,20 @@ public final class ControlPlaneJars implements AutoCloseable {
 
     private final TestDatabase db;
     private final Process controlApi;
-    private final Process collector;
+    private final Map<String, String> collectorEnv;
+    private final Path collectorJar;
     private final int apiPort;
     private final int grpcPort;
     private final Path logs;
+    private Process collector;
 
-    private ControlPlaneJars(TestDatabase db, Process controlApi, Process collector, int apiPort, int grpcPort,
-                             Path logs) {
+    private ControlPlaneJars(TestDatabase db, Process controlApi, Process collector, Map<String, String> collectorEnv,
+                             Path collectorJar, int apiPort, int grpcPort, Path logs) {
         this.db = db;
         this.controlApi = controlApi;
         this.collector = collector;
+        this.collectorEnv = collectorEnv;
+        this.collectorJar = collectorJar;
         this.apiPort = apiPort;
         this.grpcPort = grpcPort;
         this.logs = logs;
@@ -71,31 +75,44 @@ public final class ControlPlaneJars implements AutoCloseable {
                 logs.resolve("control-api.log"));
         try {
             awaitHealth(apiPort, controlApi, logs.resolve("control-api.log"));
-            int collectorHttp = Ports.free();
             Map<String, String> col = new HashMap<>(env);
-            col.put("GATEHOUSE_HTTP_PORT", String.valueOf(collectorHttp));
+            col.put("GATEHOUSE_HTTP_PORT", String.valueOf(Ports.free()));
             col.put("GATEHOUSE_COLLECTOR_GRPC_PORT", String.valueOf(grpcPort));
             col.put("GATEHOUSE_COLLECTOR_BIND_ADDRESS", "127.0.0.1");
-            Process collector = jar(root.resolve("collector/target/gatehouse-collector.jar"), col,
-                    logs.resolve("collector.log"));
-            awaitHealth(collectorHttp, collector, logs.resolve("collector.log"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Ports.listening(grpcPort)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the collector's session port never opened");
-                }
-                Thread.sleep(100);
-            }
-            return new ControlPlaneJars(db, controlApi, collector, apiPort, grpcPort, logs);
+            Path collectorJar = root.resolve("collector/target/gatehouse-collector.jar");
+            ControlPlaneJars plane = new ControlPlaneJars(db, controlApi, null, col, collectorJar, apiPort, grpcPort,
+                    logs);
+            plane.startCollector();
+            return plane;
         } catch (Exception e) {
             controlApi.destroyForcibly();
             throw e;
         }
     }
 
+    /** Starts the collector and waits until it is healthy and its session port open. */
+    public void startCollector() throws Exception {
+        collector = jar(collectorJar, collectorEnv, logs.resolve("collector.log"));
+        awaitHealth(Integer.parseInt(collectorEnv.get("GATEHOUSE_HTTP_PORT")), collector, logs.resolve("collector.log"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Ports.listening(grpcPort)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the collector's session port never opened");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** kill -9 of the collector: every agent loses its session at once. */
+    public void killCollector() throws InterruptedException {
+        collector.destroyForcibly();
+        collector.waitFor(15, TimeUnit.SECONDS);
+    }
+
     private static Process jar(Path jar, Map<String, String> env, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+                "-Xmx384m", "-jar", jar.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         return pb.start();
     }
@@ -146,6 +163,9 @@ public final class ControlPlaneJars implements AutoCloseable {
     @Override
     public void close() {
         for (Process p : new Process[] {collector, controlApi}) {
+            if (p == null) {
+                continue;
+            }
             p.destroy();
             try {
                 if (!p.waitFor(15, TimeUnit.SECONDS)) {
