@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -205,6 +207,82 @@ class DeployFilesIT {
             assertThat(settings).as("%s imports the secrets folder as a config tree", app)
                     .contains("optional:configtree:${GATEHOUSE_SECRETS_DIR:/run/secrets/}");
         }
+    }
+
+    /**
+     * The agent's unit runs {@code run} on the default state folder, every option of the command line
+     * is documented, and agent.yml.example holds each {@code run} setting with the code's default.
+     * systemd-analyze is not a peer the project needs, so without it only the static checks run.
+     */
+    @Test
+    void theAgentsUnitSettingsFileAndDocCoverEveryOption() throws Exception {
+        String unit = Files.readString(DEPLOY.resolve("gatehouse-agent.service"));
+        String source = Files.readString(DEPLOY.resolveSibling(
+                "node-agent/src/main/java/dev/gatehouse/nodeagent/cli/AgentCommand.java"));
+        assertThat(unit).containsPattern("(?m)^ExecStart=\\S*java .*/gatehouse-node-agent\\.jar run$");
+        Matcher defaultState = Pattern.compile("DEFAULT_STATE = \"([^\"]+)\"").matcher(source);
+        assertThat(defaultState.find()).isTrue();
+        assertThat(unit).as("the unit's StateDirectory is the agent's default --state")
+                .containsPattern("(?m)^StateDirectory=" + Pattern.quote(
+                        defaultState.group(1).substring("/var/lib/".length())) + "$");
+
+        // Each @Option: its name, its default (a literal or DEFAULT_STATE), and the command it belongs to
+        // (options before the first subcommand are the Common mixin that every command has).
+        Map<String, String> runDefaults = new java.util.TreeMap<>();
+        Set<String> all = new TreeSet<>();
+        Matcher commands = Pattern.compile("@Command\\(name = \"([\\w-]+)\"").matcher(source);
+        java.util.TreeMap<Integer, String> commandAt = new java.util.TreeMap<>();
+        while (commands.find()) {
+            commandAt.put(commands.start(), commands.group(1));
+        }
+        Matcher option = Pattern.compile("@Option\\(names = \"--([\\w-]+)\"(.*?)\\)\\s*\\n\\s*[\\w.<>]+ \\w+;",
+                Pattern.DOTALL).matcher(source);
+        while (option.find()) {
+            String owner = commandAt.floorEntry(option.start()).getValue();
+            all.add(option.group(1));
+            if (owner.equals("run") || owner.equals("gatehouse-node-agent")) {
+                Matcher value = Pattern.compile("defaultValue = (?:\"([^\"]*)\"|(DEFAULT_STATE))")
+                        .matcher(option.group(2));
+                runDefaults.put(option.group(1), !value.find() ? null
+                        : value.group(2) != null ? defaultState.group(1) : value.group(1));
+            }
+        }
+        assertThat(all).as("options parsed from AgentCommand.java").contains("api", "token", "ca-sha256", "state",
+                "config", "poll-interval", "buffer-max-size", "wireguard", "wireguard-go");
+
+        String doc = Files.readString(DEPLOY.resolveSibling("docs/node-agent.md"));
+        for (String name : all) {
+            assertThat(doc).as("docs/node-agent.md documents --%s", name)
+                    .containsPattern("--" + Pattern.quote(name) + "(?![\\w-])");
+        }
+
+        // The file named by --config holds the other settings, never --config itself.
+        runDefaults.remove("config");
+        Map<String, Object> example = new Yaml().load(Files.readString(DEPLOY.resolve("agent.yml.example")));
+        assertThat(example.keySet()).as("agent.yml.example has a key for every run option and no other")
+                .containsExactlyInAnyOrderElementsOf(runDefaults.keySet());
+        runDefaults.forEach((name, fallback) -> assertThat(String.valueOf(example.get(name)))
+                .as("agent.yml.example's %s is the code's default", name).isEqualTo(fallback));
+
+        Optional<Path> analyze = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .map(dir -> Path.of(dir, "systemd-analyze")).filter(Files::isExecutable).findFirst();
+        if (analyze.isEmpty()) {
+            return;
+        }
+        // verify also checks that ExecStart's program exists: where java lives elsewhere, this JVM's
+        // stands in.
+        Path folder = Files.createTempDirectory("unit");
+        folder.toFile().deleteOnExit();
+        Path checked = folder.resolve("gatehouse-agent.service");
+        checked.toFile().deleteOnExit();
+        String java = ProcessHandle.current().info().command().orElse("/usr/bin/java");
+        Files.writeString(checked, Files.isExecutable(Path.of("/usr/bin/java")) ? unit
+                : unit.replace("ExecStart=/usr/bin/java ", "ExecStart=" + java + " "));
+        Result verify = run(Map.of(), analyze.get().toString(), "verify", checked.toString());
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+        // verify exits 0 even for unknown keys and unparsable values; it only warns about them.
+        assertThat(verify.output().lines().filter(line -> line.contains("gatehouse-agent.service")))
+                .as(verify.output()).isEmpty();
     }
 
     @Test

@@ -120,7 +120,11 @@ class AgentConfiguration {
         /** The configured core binary, else xray, else v2ray, from PATH. */
         static Path coreBinary(String configured) {
             if (!configured.isBlank()) {
-                return Path.of(configured);
+                Optional<Path> named = configured.contains("/")
+                        ? Optional.of(Path.of(configured)).filter(java.nio.file.Files::isExecutable)
+                        : onPath(configured);
+                return named.orElseThrow(() -> new IllegalStateException("--xray-binary " + configured
+                        + " is not an executable file"));
             }
             for (String name : List.of("xray", "v2ray")) {
                 Optional<Path> found = onPath(name);

@@ -19,12 +19,11 @@ import java.time.Duration;
  * @param xrayTlsCertificate PEM certificate for inbounds with TLS (managed mode); empty: TLS inbounds refused
  * @param xrayTlsKey     its PEM key
  * @param wireguard      whether this node serves WireGuard
- * @param wireguardGo    the userspace WireGuard binary used where the kernel has no module
  * @param bufferMaxBytes how much unacknowledged traffic the buffer keeps on disk
  * @param bufferMaxAge   how old unacknowledged traffic may grow before it is dropped
  */
 public record AgentOptions(Path state, String httpAddress, int httpPort, Duration pollInterval, Duration checkInterval,
                            String xrayMode, String xrayBinary, String xrayApi, String xrayListen,
-                           String xrayTlsCertificate, String xrayTlsKey, boolean wireguard, String wireguardGo,
+                           String xrayTlsCertificate, String xrayTlsKey, boolean wireguard,
                            long bufferMaxBytes, Duration bufferMaxAge) {
 }

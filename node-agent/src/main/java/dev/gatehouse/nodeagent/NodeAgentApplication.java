@@ -20,6 +20,11 @@ public class NodeAgentApplication {
         }
     }
 
+    /** The core binary managed mode runs (see {@code AgentConfiguration}); one readable line when there is none. */
+    public static java.nio.file.Path coreBinary(String configured) {
+        return AgentConfiguration.Engines.coreBinary(configured);
+    }
+
     /** Starts the agent with resolved settings; returns once it has started (it runs until stopped). */
     public static void runAgent(AgentOptions options) {
         SpringApplication app = GatehouseApplication.create(NodeAgentApplication.class);

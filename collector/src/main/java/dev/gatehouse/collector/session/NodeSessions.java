@@ -131,7 +131,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     @Override
     public StreamObserver<AgentMessage> connect(StreamObserver<ControlMessage> responses) {
         UUID node = NodeIdentity.NODE.get();
-        Session session = new Session(node, (ServerCallStreamObserver<ControlMessage>) responses);
+        Session session = new Session(node, NodeIdentity.CERTIFICATE_CA.get(),
+                (ServerCallStreamObserver<ControlMessage>) responses);
         certificateExpiry.put(node, NodeIdentity.CERTIFICATE_EXPIRY.get());
         if (expiryGauges.add(node)) {
             io.micrometer.core.instrument.Gauge.builder("gatehouse_collector_certificate_expiry_seconds",
@@ -200,6 +201,20 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         }
     }
 
+    /**
+     * Ends the sessions whose certificate one of these CAs issued (they were retired): the agent
+     * reconnects and is refused at the handshake.
+     */
+    public void endCertificatesOf(java.util.Set<UUID> cas) {
+        for (Session session : List.copyOf(open.values())) {
+            if (session.issuer != null && cas.contains(session.issuer)) {
+                log.info("node {}: its certificate's CA {} was retired; the session ends", session.node,
+                        session.issuer);
+                session.fail(Status.UNAUTHENTICATED.withDescription("the CA that issued the certificate was retired"));
+            }
+        }
+    }
+
     /** Ends every session, telling agents to reconnect (to another instance). */
     public void shutdown() {
         for (Session session : List.copyOf(open.values())) {
@@ -214,6 +229,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final class Session implements StreamObserver<AgentMessage> {
 
         private final UUID node;
+        /** The CA that issued the certificate the session was opened with. */
+        private final UUID issuer;
         private final ServerCallStreamObserver<ControlMessage> out;
         private boolean greeted;
         private boolean ended;
@@ -221,8 +238,9 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         private volatile long sent;
         private volatile Instant lastMessage = clock.instant();
 
-        Session(UUID node, ServerCallStreamObserver<ControlMessage> out) {
+        Session(UUID node, UUID issuer, ServerCallStreamObserver<ControlMessage> out) {
             this.node = node;
+            this.issuer = issuer;
             this.out = out;
         }
 
@@ -436,9 +454,12 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                 return;
             }
             ended = true;
-            open.remove(node, this);
+            boolean current = open.remove(node, this);
             out.onError(status.asRuntimeException());
-            offline();
+            // A session a newer one already replaced says nothing about the node: it is online there.
+            if (current) {
+                offline();
+            }
         }
 
         private synchronized void send(ControlMessage message) {

@@ -29,12 +29,21 @@ import tools.jackson.databind.json.JsonMapper;
  * set in the environment or the settings file ({@link Settings}); errors are one readable line and
  * a non-zero exit.
  */
-@Command(name = "gatehouse-node-agent", mixinStandardHelpOptions = true,
+@Command(name = "gatehouse-node-agent", mixinStandardHelpOptions = true, versionProvider = AgentCommand.Version.class,
         description = "The Gatehouse agent on an edge server.",
         subcommands = {AgentCommand.Enroll.class, AgentCommand.Run.class, AgentCommand.Status.class})
 public final class AgentCommand implements Callable<Integer> {
 
     static final String DEFAULT_STATE = "/var/lib/gatehouse-agent";
+
+    /** The version the jar was built as. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = AgentCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"gatehouse-node-agent " + (version == null ? "(development build)" : version)};
+        }
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -153,10 +162,6 @@ public final class AgentCommand implements Callable<Integer> {
         @Option(names = "--wireguard", defaultValue = "true", arity = "1", description = "serve WireGuard: true or false")
         boolean wireguard;
 
-        @Option(names = "--wireguard-go", defaultValue = "wireguard-go",
-                description = "userspace WireGuard, used where the kernel has no module")
-        String wireguardGo;
-
         @Option(names = "--buffer-max-size", defaultValue = "256MB", description = "unacknowledged traffic kept on disk")
         String bufferMaxSize;
 
@@ -173,12 +178,26 @@ public final class AgentCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--xray-mode must be managed,"
                         + " external or off, not " + xrayMode);
             }
+            preflight();
             AgentOptions options = new AgentOptions(common.state, httpAddress, httpPort, duration(pollInterval),
                     duration(checkInterval), xrayMode, xrayBinary, xrayApi, xrayListen, xrayTlsCertificate, xrayTlsKey,
-                    wireguard, wireguardGo,
+                    wireguard,
                     DataSize.parse(bufferMaxSize).toBytes(), duration(bufferMaxAge));
             NodeAgentApplication.runAgent(options);
             return 0;
+        }
+
+        /** What would otherwise fail deep inside the start as a page of trace: one line each. */
+        private void preflight() throws IOException {
+            if (xrayMode.equals("managed")) {
+                NodeAgentApplication.coreBinary(xrayBinary);
+            }
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.bind(new java.net.InetSocketAddress(httpAddress, httpPort));
+            } catch (IOException e) {
+                throw new IOException("cannot serve health and metrics on " + httpAddress + ":" + httpPort
+                        + " (in use? set --http-port)");
+            }
         }
 
         private static Duration duration(String text) {

@@ -60,8 +60,13 @@ public final class Enroller {
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new EnrollmentException("cannot reach " + api + ": connection refused");
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new EnrollmentException("cannot reach " + api + ": no answer in time");
         } catch (IOException e) {
-            throw new EnrollmentException("cannot reach " + api + ": " + e.getMessage());
+            throw new EnrollmentException("cannot reach " + api + ": "
+                    + (e.getMessage() == null ? "the connection failed" : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EnrollmentException("interrupted");
