@@ -12,7 +12,9 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: bench/run domain [--people N] [--batch N] [--singles N]\n"
-                    + "       bench/run ingest [--nodes N] [--subscriptions N] [--rounds N]");
+                    + "       bench/run ingest [--nodes N] [--subscriptions N] [--rounds N]\n"
+                    + "       bench/run agent [--users N] [--reps N] [--reads N] [--singles N] [--parts drivers,agent]"
+                    + " [--agent-flags 'JVM FLAGS;...']");
             System.exit(2);
         }
         Path root = Path.of(args[0]);
@@ -20,8 +22,9 @@ public final class Bench {
         switch (args[1]) {
             case "domain" -> new DomainBench(root, options).run();
             case "ingest" -> new IngestBench(root, options).run();
+            case "agent" -> new AgentBench(root, options).run();
             default -> {
-                System.err.println("bench: unknown benchmark '" + args[1] + "' (known: domain, ingest)");
+                System.err.println("bench: unknown benchmark '" + args[1] + "' (known: domain, ingest, agent)");
                 System.exit(2);
             }
         }

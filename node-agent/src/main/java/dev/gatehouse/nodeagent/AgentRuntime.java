@@ -55,7 +55,7 @@ public final class AgentRuntime implements SmartLifecycle {
     private void poll() {
         try {
             if (reconciler.revision() > 0) {
-                sampler.round(reconciler.engines());
+                reconciler.poll();
             }
             session.flush();
         } catch (RuntimeException e) {

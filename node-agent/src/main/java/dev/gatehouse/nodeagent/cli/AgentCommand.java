@@ -162,7 +162,7 @@ public final class AgentCommand implements Callable<Integer> {
         @Option(names = "--wireguard", defaultValue = "true", arity = "1", description = "serve WireGuard: true or false")
         boolean wireguard;
 
-        @Option(names = "--buffer-max-size", defaultValue = "256MB", description = "unacknowledged traffic kept on disk")
+        @Option(names = "--buffer-max-size", defaultValue = "2GB", description = "unacknowledged traffic kept on disk")
         String bufferMaxSize;
 
         @Option(names = "--buffer-max-age", defaultValue = "7d", description = "oldest unacknowledged traffic kept")

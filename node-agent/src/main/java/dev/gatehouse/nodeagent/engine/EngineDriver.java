@@ -4,6 +4,8 @@ import dev.gatehouse.proto.agent.v1.Credential;
 import dev.gatehouse.proto.agent.v1.CredentialRef;
 import dev.gatehouse.proto.agent.v1.Engine;
 import dev.gatehouse.proto.agent.v1.NodeConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +31,24 @@ public interface EngineDriver extends AutoCloseable {
 
     /** Adds one user (idempotent: a user already served answers {@link Applied#ALREADY_PRESENT}). */
     Applied add(Credential credential) throws EngineException;
+
+    /**
+     * Adds many users at once, as {@link #add} would one by one, and answers for each credential id
+     * (ids are unique in the list): a failure of one never stops the others. An engine that can
+     * pipeline its calls or apply many users per call overrides this; the default calls {@link #add}
+     * in order.
+     */
+    default Map<String, AddResult> addAll(List<Credential> credentials) {
+        Map<String, AddResult> results = new LinkedHashMap<>();
+        for (Credential credential : credentials) {
+            try {
+                results.put(credential.getCredentialId(), AddResult.of(add(credential)));
+            } catch (EngineException e) {
+                results.put(credential.getCredentialId(), AddResult.failed(e));
+            }
+        }
+        return results;
+    }
 
     /** Removes one user (a user not served answers {@link Applied#NOT_FOUND}). */
     Applied remove(CredentialRef credential) throws EngineException;
@@ -74,6 +94,36 @@ public interface EngineDriver extends AutoCloseable {
     /** The outcome of one add or remove that the engine accepted or answered in a known way. */
     enum Applied {
         APPLIED, ALREADY_PRESENT, NOT_FOUND
+    }
+
+    /**
+     * What a bulk add answered for one credential: {@code applied} when the engine took it (or had
+     * it), else the failure {@link #add} would have thrown, with its reason and whether it is
+     * permanent (as {@link EngineException#permanent()}).
+     */
+    record AddResult(Applied applied, String failure, boolean permanent) {
+
+        public AddResult {
+            if ((applied == null) == (failure == null)) {
+                throw new IllegalArgumentException("an add result is either applied or failed");
+            }
+        }
+
+        public static AddResult of(Applied applied) {
+            return new AddResult(applied, null, false);
+        }
+
+        public static AddResult failed(EngineException e) {
+            return new AddResult(null, e.getMessage() != null ? e.getMessage() : e.toString(), e.permanent());
+        }
+
+        public static AddResult failed(String reason, boolean permanent) {
+            return new AddResult(null, reason, permanent);
+        }
+
+        public boolean ok() {
+            return applied != null;
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.gatehouse.nodeagent.reconcile;
 
 import dev.gatehouse.nodeagent.engine.EngineDriver;
+import dev.gatehouse.nodeagent.engine.EngineDriver.AddResult;
 import dev.gatehouse.nodeagent.engine.EngineException;
 import dev.gatehouse.nodeagent.traffic.Sampler;
 import dev.gatehouse.proto.agent.v1.AppliedRevision;
@@ -13,6 +14,7 @@ import dev.gatehouse.proto.agent.v1.NodeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -82,6 +84,7 @@ public final class Reconciler {
         credentials.forEach(c -> desired.put(c.getCredentialId(), c));
         failures.clear();
         refused.clear();
+        noticeRestarts();
         configure(config);
         converge(true);
         this.revision = revision;
@@ -98,6 +101,7 @@ public final class Reconciler {
                     diff.getFromRevision(), revision);
             return Optional.empty();
         }
+        noticeRestarts();
         if (diff.hasConfig()) {
             configure(diff.getConfig());
         }
@@ -110,14 +114,16 @@ public final class Reconciler {
             forgive(ref.getCredentialId());
             remove(ref);
         }
+        Map<String, Credential> upserts = new LinkedHashMap<>();
         for (Credential c : diff.getUpsertsList()) {
             Credential before = desired.put(c.getCredentialId(), c);
             forgive(c.getCredentialId());
             if (before != null && !before.equals(c) && appliedTo(c.getEngine()).contains(c.getCredentialId())) {
                 remove(ref(before));
             }
-            add(c);
+            upserts.put(c.getCredentialId(), c);
         }
+        addAll(upserts.values());
         revision = diff.getToRevision();
         return Optional.of(applied());
     }
@@ -127,6 +133,29 @@ public final class Reconciler {
      * is compared with the desired set and the drift repaired.
      */
     public synchronized void check() {
+        noticeRestarts();
+        converge(false);
+    }
+
+    /**
+     * A polling round: counters are read into samples; an engine that restarted on its own since the
+     * last look has its baselines reset first (its counters start over) and its users applied again.
+     */
+    public synchronized void poll() {
+        boolean restarted = noticeRestarts();
+        sampler.round(engines());
+        if (restarted) {
+            converge(false);
+        }
+    }
+
+    /**
+     * Resets, for every engine whose generation moved, the counter baselines and what this agent
+     * believes it serves; before any counter is read again, so the new core's counts are neither
+     * lost nor taken twice.
+     */
+    private boolean noticeRestarts() {
+        boolean any = false;
         for (EngineDriver engine : drivers.values()) {
             long generation = engine.generation();
             Long seen = generations.put(engine.engine(), generation);
@@ -135,9 +164,10 @@ public final class Reconciler {
                         count(engine.engine()));
                 sampler.resetEngine(engine.engine());
                 appliedTo(engine.engine()).clear();
+                any = true;
             }
         }
-        converge(false);
+        return any;
     }
 
     private void configure(NodeConfig next) {
@@ -198,17 +228,22 @@ public final class Reconciler {
                 }
                 remove(CredentialRef.newBuilder().setCredentialId(id).setEngine(engine.engine()).build());
             }
-            for (String id : wanted) {
-                if (!serving.contains(id) || !appliedTo(engine.engine()).contains(id)) {
-                    if (refused.contains(id)) {
-                        continue; // refused for good until the credential changes
-                    }
-                    if (!reportedAsSnapshot && !serving.contains(id)) {
-                        drift.increment();
-                    }
-                    add(desired.get(id));
+            List<Credential> missing = new ArrayList<>();
+            for (Credential c : desired.values()) {
+                String id = c.getCredentialId();
+                if (c.getEngine() != engine.engine()
+                        || (serving.contains(id) && appliedTo(engine.engine()).contains(id))) {
+                    continue;
                 }
+                if (refused.contains(id)) {
+                    continue; // refused for good until the credential changes
+                }
+                if (!reportedAsSnapshot && !serving.contains(id)) {
+                    drift.increment();
+                }
+                missing.add(c);
             }
+            addAll(engine, missing);
         }
         for (Credential c : desired.values()) {
             if (!drivers.containsKey(c.getEngine())) {
@@ -218,25 +253,65 @@ public final class Reconciler {
         }
     }
 
-    private void add(Credential c) {
-        EngineDriver engine = drivers.get(c.getEngine());
-        if (engine == null) {
-            failures.put(c.getCredentialId(), "this node runs no " + c.getEngine() + " engine");
-            refused.add(c.getCredentialId());
-            log.warn("credential {}: this node runs no {} engine", c.getCredentialId(), c.getEngine());
+    /** Adds credentials of any engines, each engine's in one bulk call. */
+    private void addAll(Collection<Credential> credentials) {
+        Map<Engine, List<Credential>> byEngine = new LinkedHashMap<>();
+        for (Credential c : credentials) {
+            if (drivers.containsKey(c.getEngine())) {
+                byEngine.computeIfAbsent(c.getEngine(), e -> new ArrayList<>()).add(c);
+            } else {
+                noEngine(c);
+            }
+        }
+        byEngine.forEach((engine, list) -> addAll(drivers.get(engine), list));
+    }
+
+    /**
+     * Adds the credentials (unique ids) to the engine in one bulk call, with the bookkeeping of a
+     * single add for each: applied, or failed (refused for good when the failure is permanent).
+     */
+    private void addAll(EngineDriver engine, List<Credential> credentials) {
+        if (credentials.isEmpty()) {
             return;
         }
-        try {
-            EngineDriver.Applied result = engine.add(c);
+        Map<String, AddResult> results = engine.addAll(credentials);
+        int failed = 0;
+        String firstFailure = null;
+        for (Credential c : credentials) {
+            AddResult result = results.get(c.getCredentialId());
+            if (result == null) {
+                result = AddResult.failed("the " + engine.engine() + " engine gave no answer for it", false);
+            }
+            record(c, result);
+            if (!result.ok()) {
+                log.debug("credential {} not applied: {}", c.getCredentialId(), result.failure());
+                failed++;
+                firstFailure = firstFailure != null ? firstFailure : c.getCredentialId() + ": " + result.failure();
+            }
+        }
+        if (failed > 0) {
+            log.warn("{} of {} credentials not applied to the {} engine (first: {})", failed, credentials.size(),
+                    engine.engine(), firstFailure);
+        }
+    }
+
+    private void noEngine(Credential c) {
+        failures.put(c.getCredentialId(), "this node runs no " + c.getEngine() + " engine");
+        refused.add(c.getCredentialId());
+        log.warn("credential {}: this node runs no {} engine", c.getCredentialId(), c.getEngine());
+    }
+
+    /** The bookkeeping of one add's answer. */
+    private void record(Credential c, AddResult result) {
+        if (result.ok()) {
             appliedTo(c.getEngine()).add(c.getCredentialId());
             forgive(c.getCredentialId());
-            if (result == EngineDriver.Applied.APPLIED && c.getEngine() == Engine.ENGINE_WIREGUARD) {
+            if (result.applied() == EngineDriver.Applied.APPLIED && c.getEngine() == Engine.ENGINE_WIREGUARD) {
                 sampler.resetCredential(c.getEngine(), c.getCredentialId());
             }
-        } catch (EngineException e) {
-            log.warn("credential {} not applied: {}", c.getCredentialId(), e.getMessage());
-            failures.put(c.getCredentialId(), e.getMessage());
-            if (e.permanent()) {
+        } else {
+            failures.put(c.getCredentialId(), result.failure());
+            if (result.permanent()) {
                 refused.add(c.getCredentialId());
             }
         }

@@ -31,6 +31,7 @@ import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -74,6 +75,8 @@ public final class CollectorSession {
     private final String agentVersion;
     private final Counter rejected;
     private final Counter reconnects;
+    private final Timer diffTime;
+    private final Timer snapshotTime;
     private volatile boolean running = true;
     private volatile Thread loop;
     private volatile Stream current;
@@ -97,6 +100,12 @@ public final class CollectorSession {
                 .description("samples the collector refused for good (reason logged)").register(meters);
         this.reconnects = Counter.builder("gatehouse_agent_session_reconnects")
                 .description("sessions that ended and were dialled again").register(meters);
+        this.diffTime = Timer.builder("gatehouse_agent_apply_seconds").tag("kind", "diff")
+                .description("from a desired-state change's arrival to its application by the engines")
+                .register(meters);
+        this.snapshotTime = Timer.builder("gatehouse_agent_apply_seconds").tag("kind", "snapshot")
+                .description("from a desired-state change's arrival to its application by the engines")
+                .register(meters);
         Gauge.builder("gatehouse_agent_session_up", this, s -> s.current != null && s.current.welcomed ? 1 : 0)
                 .description("1 while the session with the collector is open").register(meters);
         Gauge.builder("gatehouse_agent_certificate_expiry_seconds", this,
@@ -222,11 +231,13 @@ public final class CollectorSession {
 
         @Override
         public void onNext(ControlMessage message) {
+            long received = System.nanoTime();
             switch (message.getBodyCase()) {
                 case WELCOME -> welcome(message);
                 case SNAPSHOT -> snapshot(message.getSnapshot());
                 case DIFF -> onEngineThread("the diff to revision " + message.getDiff().getToRevision(),
-                        () -> reconciler.diff(message.getDiff()).ifPresentOrElse(this::applied,
+                        () -> reconciler.diff(message.getDiff()).ifPresentOrElse(
+                                a -> applied(a, diffTime, received),
                                 () -> sendQuietly(AgentMessage.newBuilder().setResync(ResyncRequest.newBuilder()
                                         .setAppliedRevision(reconciler.revision())
                                         .setReason("a diff did not follow the applied revision")).build())));
@@ -249,7 +260,8 @@ public final class CollectorSession {
             log.info("session open with {} as node {}", collector, message.getWelcome().getNodeId());
             long health = Math.max(5, message.getWelcome().getHealthIntervalSeconds());
             timers.scheduleWithFixedDelay(this::health, health, health, TimeUnit.SECONDS);
-            timers.scheduleWithFixedDelay(this::renewIfDue, 0, 1, TimeUnit.HOURS);
+            // Cheap (reads the certificate file): often enough for any validity the panel may choose.
+            timers.scheduleWithFixedDelay(this::renewIfDue, 0, 30, TimeUnit.SECONDS);
             sendBatches();
         }
 
@@ -266,8 +278,9 @@ public final class CollectorSession {
             List<Credential> all = new ArrayList<>();
             parts.forEach(p -> all.addAll(p.getCredentialsList()));
             parts.clear();
+            long received = System.nanoTime();
             onEngineThread("the snapshot of revision " + revision,
-                    () -> applied(reconciler.snapshot(revision, config, all)));
+                    () -> applied(reconciler.snapshot(revision, config, all), snapshotTime, received));
         }
 
         /**
@@ -284,7 +297,8 @@ public final class CollectorSession {
             });
         }
 
-        private void applied(AppliedRevision revision) {
+        private void applied(AppliedRevision revision, Timer timer, long received) {
+            timer.record(System.nanoTime() - received, TimeUnit.NANOSECONDS);
             if (revision.getFailuresList().isEmpty()) {
                 log.info("revision {} applied ({} users)", revision.getRevision(), reconciler.desiredCount());
             } else {

@@ -192,6 +192,14 @@ class ManagedV2rayAgentIT {
                 }
                 assertThat(got).as("a suspended person gets nothing through").isNotEqualTo(PAGE.length);
             }
+            // The removal was applied within a second of its arrival at the agent.
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + http + "/actuator/prometheus")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher max = java.util.regex.Pattern.compile(
+                    "gatehouse_agent_apply_seconds_max\\{kind=\"diff\"[^}]*} (\\S+)").matcher(metrics);
+            assertThat(max.find()).as(metrics).isTrue();
+            assertThat(Double.parseDouble(max.group(1))).isPositive().isLessThan(1.0);
         } finally {
             agent.close();
         }
@@ -238,6 +246,27 @@ class ManagedV2rayAgentIT {
             plane.startCollector();
             long after = awaitStoredEqualsCore(alice[1], credential, agent);
             assertThat(after).isGreaterThan(before + 2L * PAGE.length);
+
+            // The core dies (kill -9); the agent starts it again and gives the person back. Its counters
+            // start over: what is stored afterwards is what was stored plus what the new core counted.
+            long corePid = Long.parseLong(Files.readString(state.resolve("xray/core.pid")).trim());
+            ProcessHandle.of(corePid).ifPresent(ProcessHandle::destroyForcibly);
+            await(() -> ProcessHandle.of(Long.parseLong(Files.readString(state.resolve("xray/core.pid")).trim()))
+                    .map(ProcessHandle::isAlive).orElse(false) && coreCounted(credential) >= 0
+                    && !Files.readString(state.resolve("xray/core.pid")).trim().equals(String.valueOf(corePid)),
+                    30, agent::output);
+            try (V2rayProcess client = V2rayProcess.start(JSON.writeValueAsString(configs.get(1)
+                    .path("client_json")), socks)) {
+                assertThat(fetch(socks)).as("served again after the core's restart\n" + agent.output())
+                        .isEqualTo(PAGE.length);
+            }
+            long[] seen = new long[2];
+            await(() -> {
+                seen[0] = Long.parseLong(query("SELECT sum(bytes_up + bytes_down) FROM traffic_events"
+                        + " WHERE subscription_id = '" + alice[1] + "'"));
+                seen[1] = coreCounted(credential);
+                return seen[1] > PAGE.length && seen[0] == after + seen[1];
+            }, 60, () -> "stored " + seen[0] + ", before " + after + ", new core " + seen[1] + "\n" + agent.output());
         } finally {
             agent.close();
         }

@@ -33,11 +33,12 @@ class ReconcilerTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final FakeEngine v2fly = new FakeEngine(Engine.ENGINE_XRAY, false);
     private Reconciler reconciler;
+    private SampleLog buffer;
 
     @BeforeEach
     void setUp() throws Exception {
-        SampleLog log = new SampleLog(state.resolve("buffer"), 1 << 30, Duration.ofDays(7), Clock.systemUTC(), meters);
-        reconciler = new Reconciler(List.of(v2fly), new Sampler(state, log, Clock.systemUTC(), meters), meters);
+        buffer = new SampleLog(state.resolve("buffer"), 1 << 30, Duration.ofDays(7), Clock.systemUTC(), meters);
+        reconciler = new Reconciler(List.of(v2fly), new Sampler(state, buffer, Clock.systemUTC(), meters), meters);
     }
 
     private static Credential xray(String id) {
@@ -109,6 +110,55 @@ class ReconcilerTest {
         v2fly.generation++;
         reconciler.check();
         assertThat(v2fly.serving).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void theMissingUsersOfAnEngineGoInOneBulkAddInTheDesiredOrder() {
+        reconciler.snapshot(1, CONFIG, List.of(xray("c"), xray("a"), xray("b")));
+        assertThat(v2fly.bulks).containsExactly(List.of("c", "a", "b"));
+
+        var applied = reconciler.diff(DesiredStateDiff.newBuilder().setFromRevision(1).setToRevision(2)
+                .addUpserts(xray("d")).addUpserts(xray("e")).build());
+        assertThat(applied).hasValueSatisfying(a -> assertThat(a.getFailuresList()).isEmpty());
+        assertThat(v2fly.bulks).containsExactly(List.of("c", "a", "b"), List.of("d", "e"));
+        assertThat(v2fly.serving).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
+    }
+
+    @Test
+    void aBulkAddKeepsEachCredentialsFailureAndRetriesOnlyWhatIsWorthIt() {
+        v2fly.refuse.add("bad");
+        v2fly.unreachable.add("flaky");
+        AppliedRevision applied = reconciler.snapshot(1, CONFIG, List.of(xray("a"), xray("bad"), xray("flaky")));
+        assertThat(v2fly.serving).containsExactly("a");
+        assertThat(applied.getFailuresList()).extracting(f -> f.getCredentialId() + ": " + f.getReason())
+                .containsExactlyInAnyOrder("bad: malformed key", "flaky: no answer in time");
+
+        v2fly.unreachable.clear();
+        reconciler.check();
+        assertThat(v2fly.bulks).as("the refused credential is not tried again")
+                .containsExactly(List.of("a", "bad", "flaky"), List.of("flaky"));
+        assertThat(v2fly.serving).containsExactlyInAnyOrder("a", "flaky");
+        assertThat(reconciler.failures()).containsOnlyKeys("bad");
+    }
+
+    @Test
+    void aCoreRestartNoticedAtAPollCountsTheNewCoresBytesOnceAndServesEveryoneAgain() throws Exception {
+        reconciler.snapshot(1, CONFIG, List.of(xray("a")));
+        v2fly.counters.put("a", new dev.gatehouse.nodeagent.engine.EngineDriver.Counters(500, 0));
+        reconciler.poll();
+        v2fly.serving.clear();
+        v2fly.generation++;
+        v2fly.counters.put("a", new dev.gatehouse.nodeagent.engine.EngineDriver.Counters(520, 0)); // above the old baseline
+        reconciler.poll();
+        assertThat(v2fly.serving).containsExactly("a");
+        v2fly.counters.put("a", new dev.gatehouse.nodeagent.engine.EngineDriver.Counters(550, 0));
+        reconciler.poll();
+        long total = 0;
+        SampleLog log = buffer;
+        for (long id : log.pendingIds(0)) {
+            total += log.read(id).getSamplesList().stream().mapToLong(s -> s.getBytesUp()).sum();
+        }
+        assertThat(total).as("500 from the old core, 550 from the new one").isEqualTo(1050);
     }
 
     private Sampler reconcilerSampler() {

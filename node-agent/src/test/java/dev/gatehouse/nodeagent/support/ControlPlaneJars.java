@@ -52,6 +52,11 @@ public final class ControlPlaneJars implements AutoCloseable {
     }
 
     public static ControlPlaneJars start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** With extra settings for both apps (e.g. a short node certificate validity). */
+    public static ControlPlaneJars start(Map<String, String> extra) throws Exception {
         Path root = Path.of(System.getenv("GATEHOUSE_MODULE_DIR")).getParent();
         Path logs = Files.createTempDirectory("agent-control-plane");
         TestDatabase db = TestPostgres.instance().createDatabase();
@@ -67,6 +72,7 @@ public final class ControlPlaneJars implements AutoCloseable {
         env.put("GATEHOUSE_REDIS_NAMESPACE", "agent" + TestRedis.uniqueKeyPrefix().replaceAll("[^a-z0-9]", ""));
         env.put("GATEHOUSE_DATA_KEY", Base64.getEncoder().encodeToString(key));
         env.put("GATEHOUSE_COLLECTOR_ADDRESS", "127.0.0.1:" + grpcPort);
+        env.putAll(extra);
         Map<String, String> api = new HashMap<>(env);
         api.put("GATEHOUSE_HTTP_PORT", String.valueOf(apiPort));
         api.put("GATEHOUSE_BOOTSTRAP_ADMIN", ADMIN);

@@ -27,6 +27,10 @@ public final class FakeEngine implements EngineDriver {
     public final Map<String, Counters> counters = new HashMap<>();
     public final List<String> calls = new ArrayList<>();
     public final Set<String> refuse = new LinkedHashSet<>();
+    /** Credential ids whose add fails as if the engine were unreachable (worth a retry). */
+    public final Set<String> unreachable = new LinkedHashSet<>();
+    /** The credential ids of every bulk add, one list per call. */
+    public final List<List<String>> bulks = new ArrayList<>();
     public boolean down;
     public long generation;
 
@@ -54,8 +58,18 @@ public final class FakeEngine implements EngineDriver {
         if (refuse.contains(credential.getCredentialId())) {
             throw new EngineException("malformed key", true);
         }
+        if (unreachable.contains(credential.getCredentialId())) {
+            throw new EngineException("no answer in time", false);
+        }
         calls.add("add " + credential.getCredentialId());
         return serving.add(credential.getCredentialId()) ? Applied.APPLIED : Applied.ALREADY_PRESENT;
+    }
+
+    /** Records the call, then adds one by one as the interface's default does. */
+    @Override
+    public Map<String, AddResult> addAll(List<Credential> credentials) {
+        bulks.add(credentials.stream().map(Credential::getCredentialId).toList());
+        return EngineDriver.super.addAll(credentials);
     }
 
     @Override
@@ -75,7 +89,7 @@ public final class FakeEngine implements EngineDriver {
             throw new EngineException("the core is not answering", false);
         }
         calls.add("counters");
-        return Map.copyOf(counters);
+        return new java.util.TreeMap<>(counters); // in key order, so sequence numbers are predictable
     }
 
     @Override

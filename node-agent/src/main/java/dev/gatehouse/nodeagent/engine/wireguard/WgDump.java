@@ -11,7 +11,7 @@ import java.util.List;
  * @param iface the interface line
  * @param peers one entry per peer line, in the dump's order
  */
-record WgDump(Interface iface, List<Peer> peers) {
+public record WgDump(Interface iface, List<Peer> peers) {
 
     private static final String NONE = "(none)";
     private static final String OFF = "off";
@@ -22,7 +22,7 @@ record WgDump(Interface iface, List<Peer> peers) {
      * @param publicKey null while the interface has no private key
      * @param listenPort 0 while the interface does not listen
      */
-    record Interface(String publicKey, int listenPort) {
+    public record Interface(String publicKey, int listenPort) {
     }
 
     /**
@@ -36,12 +36,12 @@ record WgDump(Interface iface, List<Peer> peers) {
      * @param sent bytes sent to the peer (its download)
      * @param persistentKeepalive seconds, 0 when off
      */
-    record Peer(String publicKey, boolean hasPresharedKey, String endpoint, List<String> allowedIps,
+    public record Peer(String publicKey, boolean hasPresharedKey, String endpoint, List<String> allowedIps,
                 long latestHandshake, long received, long sent, int persistentKeepalive) {
     }
 
     /** Parses a whole dump; throws {@link IllegalArgumentException} naming only a line number and a field. */
-    static WgDump parse(String text) {
+    public static WgDump parse(String text) {
         Interface iface = null;
         List<Peer> peers = new ArrayList<>();
         String[] fields = new String[8];

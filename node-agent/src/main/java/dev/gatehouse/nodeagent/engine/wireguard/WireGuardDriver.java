@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +54,8 @@ public final class WireGuardDriver implements EngineDriver {
     private static final Path KERNEL_MODULE = Path.of("/sys/module/wireguard");
     private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(30);
+    /** Peers set by one {@code wg set} in {@link #addAll}: about 150 KB of arguments, far below the kernel's limit. */
+    static final int PEERS_PER_CALL = 1000;
 
     private final Commands commands;
     private final InterfaceKey key;
@@ -141,6 +144,70 @@ public final class WireGuardDriver implements EngineDriver {
     public synchronized Applied add(Credential credential) throws EngineException {
         PeerSpec peer = PeerSpec.of(credential);
         String name = requireInterface().name();
+        if (!needsChange(credential, peer, name)) {
+            return Applied.ALREADY_PRESENT;
+        }
+        setPeer(name, peer);
+        return Applied.APPLIED;
+    }
+
+    /**
+     * As {@link #add} for each credential, with up to {@value #PEERS_PER_CALL} peers set by one
+     * {@code wg set} (one process per peer made 10k peers slow); the preshared keys go in files of a
+     * private folder deleted right after the call. When a call fails while the interface still
+     * answers, its peers are set one by one, so one peer the interface refuses blocks no other.
+     */
+    @Override
+    public synchronized Map<String, AddResult> addAll(List<Credential> credentials) {
+        Map<String, AddResult> results = new LinkedHashMap<>();
+        String name;
+        try {
+            name = requireInterface().name();
+        } catch (EngineException e) {
+            credentials.forEach(c -> results.put(c.getCredentialId(), AddResult.failed(e)));
+            return results;
+        }
+        List<PeerSpec> batch = new ArrayList<>();
+        Set<String> keysInBatch = new HashSet<>();
+        for (Credential credential : credentials) {
+            try {
+                PeerSpec peer = PeerSpec.of(credential);
+                String previousKey = peers.keyOf(peer.credentialId());
+                if (keysInBatch.contains(peer.publicKey())
+                        || (previousKey != null && keysInBatch.contains(previousKey))) {
+                    setPeers(name, batch, results); // the checks below must see that batch applied
+                    batch.clear();
+                    keysInBatch.clear();
+                }
+                if (!needsChange(credential, peer, name)) {
+                    results.put(peer.credentialId(), AddResult.of(Applied.ALREADY_PRESENT));
+                    continue;
+                }
+                batch.add(peer);
+                keysInBatch.add(peer.publicKey());
+                if (previousKey != null) {
+                    keysInBatch.add(previousKey);
+                }
+            } catch (EngineException e) {
+                results.put(credential.getCredentialId(), AddResult.failed(e));
+            }
+            if (batch.size() == PEERS_PER_CALL) {
+                setPeers(name, batch, results);
+                batch.clear();
+                keysInBatch.clear();
+            }
+        }
+        setPeers(name, batch, results);
+        Map<String, AddResult> ordered = new LinkedHashMap<>();
+        credentials.forEach(c -> ordered.put(c.getCredentialId(), results.get(c.getCredentialId())));
+        return ordered;
+    }
+
+    /**
+     * Whether the peer must be set: false when the interface has it as it is; refused for good when
+     * the credential is for another interface or its key serves another credential.
+     */
+    private boolean needsChange(Credential credential, PeerSpec peer, String name) throws EngineException {
         String wanted = credential.getWireguard().getInterfaceName();
         if (!wanted.isEmpty() && !wanted.equals(name)) {
             throw new EngineException("the credential is for interface " + wanted + "; this node's is " + name, true);
@@ -149,21 +216,64 @@ public final class WireGuardDriver implements EngineDriver {
         if (current != null && !current.credentialId().equals(peer.credentialId())) {
             throw new EngineException("the public key already serves credential " + current.credentialId(), true);
         }
-        if (current != null && current.sameAs(peer)) {
-            return Applied.ALREADY_PRESENT;
-        }
-        List<String> args = new ArrayList<>(List.of("wg", "set", name));
+        return current == null || !current.sameAs(peer);
+    }
+
+    /** The {@code wg set} words for one peer, after removing the credential's peer of an older key. */
+    private List<String> peerArgs(PeerSpec peer, String presharedKeyFile) {
+        List<String> args = new ArrayList<>();
         String previousKey = peers.keyOf(peer.credentialId());
         if (previousKey != null && !previousKey.equals(peer.publicKey())) {
             args.addAll(List.of("peer", previousKey, "remove"));
         }
+        args.addAll(List.of("peer", peer.publicKey(), "preshared-key", presharedKeyFile,
+                "allowed-ips", String.join(",", peer.allowedIps())));
+        return args;
+    }
+
+    /** Sets the peers with one {@code wg set} and records each one's answer in {@code results}. */
+    private void setPeers(String name, List<PeerSpec> batch, Map<String, AddResult> results) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try (PresharedKeyFiles keys = PresharedKeyFiles.create()) {
+            List<String> args = new ArrayList<>(List.of("wg", "set", name));
+            for (PeerSpec peer : batch) {
+                String file = peer.presharedKey().isEmpty() ? "/dev/null" : keys.write(peer.presharedKey()).toString();
+                args.addAll(peerArgs(peer, file));
+            }
+            commands.check(null, args);
+            for (PeerSpec peer : batch) {
+                peers.put(peer);
+                results.put(peer.credentialId(), AddResult.of(Applied.APPLIED));
+            }
+            return;
+        } catch (EngineException e) {
+            if (batch.size() == 1 || !commands.succeeds("wg", "show", name)) {
+                batch.forEach(peer -> results.put(peer.credentialId(), AddResult.failed(e)));
+                return;
+            }
+            log.warn("setting {} peers on {} in one call failed ({}); setting them one by one", batch.size(), name,
+                    e.getMessage());
+        }
+        for (PeerSpec peer : batch) {
+            try {
+                setPeer(name, peer);
+                results.put(peer.credentialId(), AddResult.of(Applied.APPLIED));
+            } catch (EngineException e) {
+                results.put(peer.credentialId(), AddResult.failed(e));
+            }
+        }
+    }
+
+    /** Sets one peer with its own {@code wg set}. */
+    private void setPeer(String name, PeerSpec peer) throws EngineException {
+        List<String> args = new ArrayList<>(List.of("wg", "set", name));
         // The key comes on standard input, off the command line; /dev/null removes one (wg refuses an empty pipe).
         boolean psk = !peer.presharedKey().isEmpty();
-        args.addAll(List.of("peer", peer.publicKey(), "preshared-key", psk ? "/dev/stdin" : "/dev/null",
-                "allowed-ips", String.join(",", peer.allowedIps())));
+        args.addAll(peerArgs(peer, psk ? "/dev/stdin" : "/dev/null"));
         commands.check(psk ? peer.presharedKey() + "\n" : null, args);
         peers.put(peer);
-        return Applied.APPLIED;
     }
 
     /**

@@ -1,12 +1,15 @@
 package dev.gatehouse.nodeagent.engine.xray;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +44,12 @@ abstract class CoreApi implements AutoCloseable {
 
     abstract void addUser(String tag, CoreUser user);
 
+    /**
+     * As {@link #addUser}, without waiting: completes when the core answered, exceptionally with
+     * the call's {@link StatusRuntimeException}. Completion runs on a gRPC thread.
+     */
+    abstract CompletableFuture<Void> addUserAsync(String tag, CoreUser user);
+
     abstract void removeUser(String tag, String email);
 
     /** Counters whose name contains {@code pattern}, read without resetting them. */
@@ -50,6 +59,26 @@ abstract class CoreApi implements AutoCloseable {
 
     /** The emails of an inbound's users; empty when this core cannot list them. */
     abstract Optional<Set<String>> inboundUsers(String tag);
+
+    /** An observer of a unary call that completes {@code done} when the call ends. */
+    static <T> StreamObserver<T> completing(CompletableFuture<Void> done) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t instanceof StatusRuntimeException ? t
+                        : Status.fromThrowable(t).asRuntimeException());
+            }
+
+            @Override
+            public void onCompleted() {
+                done.complete(null);
+            }
+        };
+    }
 
     /** Reconnect at once instead of after the channel's backoff (the core just (re)started). */
     void resetBackoff() {

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -30,17 +31,27 @@ import java.util.stream.Collectors;
 final class XrayApi extends CoreApi {
 
     private final HandlerServiceGrpc.HandlerServiceBlockingStub handler;
+    private final HandlerServiceGrpc.HandlerServiceStub asyncHandler;
     private final StatsServiceGrpc.StatsServiceBlockingStub stats;
 
     XrayApi(ManagedChannel channel) {
         super(channel);
         this.handler = HandlerServiceGrpc.newBlockingStub(channel);
+        this.asyncHandler = HandlerServiceGrpc.newStub(channel);
         this.stats = StatsServiceGrpc.newBlockingStub(channel);
     }
 
     @Override
     void addUser(String tag, CoreUser user) {
         handler.withDeadlineAfter(ALTER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).alterInbound(addUserRequest(tag, user));
+    }
+
+    @Override
+    CompletableFuture<Void> addUserAsync(String tag, CoreUser user) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        asyncHandler.withDeadlineAfter(ALTER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .alterInbound(addUserRequest(tag, user), completing(done));
+        return done;
     }
 
     @Override

@@ -9,9 +9,12 @@ import dev.gatehouse.proto.agent.v1.NodeConfig;
 import dev.gatehouse.proto.agent.v1.XrayCredential;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +40,8 @@ public final class XrayDriver implements EngineDriver {
 
     private static final Logger log = LoggerFactory.getLogger(XrayDriver.class);
     private static final String USER_STATS = "user>>>";
+    /** AlterInbound calls outstanding at once in {@link #addAll}: enough to hide the round trip, few for the core. */
+    static final int ADDS_IN_FLIGHT = 64;
 
     private final CoreFlavour flavour;
     private final CoreSettings settings;
@@ -98,6 +103,49 @@ public final class XrayDriver implements EngineDriver {
      */
     @Override
     public Applied add(Credential credential) throws EngineException {
+        boolean added = false;
+        for (Map.Entry<String, CoreUser> entry : plan(credential).entrySet()) {
+            try {
+                api.addUser(entry.getKey(), entry.getValue());
+                added = true;
+            } catch (StatusRuntimeException e) {
+                if (CoreErrors.outcome(e).orElse(null) != Applied.ALREADY_PRESENT) {
+                    throw CoreErrors.failure("adding " + entry.getValue().email() + " to " + entry.getKey(), e);
+                }
+            }
+        }
+        return added ? Applied.APPLIED : Applied.ALREADY_PRESENT;
+    }
+
+    /**
+     * As {@link #add} for each credential, with up to {@value #ADDS_IN_FLIGHT} calls to the core
+     * outstanding at once; a credential that does not fit is refused before any call.
+     */
+    @Override
+    public Map<String, AddResult> addAll(List<Credential> credentials) {
+        Map<String, AddResult> refused = new HashMap<>();
+        List<PipelinedAdds.Job> jobs = new ArrayList<>(credentials.size());
+        for (Credential credential : credentials) {
+            try {
+                jobs.add(new PipelinedAdds.Job(credential.getCredentialId(), plan(credential)));
+            } catch (EngineException e) {
+                refused.put(credential.getCredentialId(), AddResult.failed(e));
+            }
+        }
+        Map<String, AddResult> added = PipelinedAdds.run(api, ADDS_IN_FLIGHT, jobs);
+        Map<String, AddResult> results = new LinkedHashMap<>();
+        for (Credential credential : credentials) {
+            String id = credential.getCredentialId();
+            results.put(id, refused.containsKey(id) ? refused.get(id) : added.get(id));
+        }
+        return results;
+    }
+
+    /**
+     * The user to add to each inbound, by tag; refused for good (before any call) when it does not
+     * fit, because the core panics on an account of the wrong type.
+     */
+    private Map<String, CoreUser> plan(Credential credential) throws EngineException {
         if (!credential.hasXray()) {
             throw new EngineException("credential " + credential.getCredentialId() + " has no Xray settings", true);
         }
@@ -115,18 +163,7 @@ public final class XrayDriver implements EngineDriver {
         for (String tag : tags) {
             plan.put(tag, new CoreUser(email, xray.getLevel(), inbounds.require(tag).account(xray)));
         }
-        boolean added = false;
-        for (Map.Entry<String, CoreUser> entry : plan.entrySet()) {
-            try {
-                api.addUser(entry.getKey(), entry.getValue());
-                added = true;
-            } catch (StatusRuntimeException e) {
-                if (CoreErrors.outcome(e).orElse(null) != Applied.ALREADY_PRESENT) {
-                    throw CoreErrors.failure("adding " + email + " to " + entry.getKey(), e);
-                }
-            }
-        }
-        return added ? Applied.APPLIED : Applied.ALREADY_PRESENT;
+        return plan;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.gatehouse.nodeagent.engine.wireguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.nodeagent.engine.EngineDriver.AddResult;
 import dev.gatehouse.nodeagent.engine.EngineDriver.Applied;
 import dev.gatehouse.nodeagent.engine.EngineDriver.Counters;
 import dev.gatehouse.nodeagent.engine.EngineException;
@@ -106,6 +107,69 @@ class WireGuardDriverIT {
         assertThat(restarted.up()).isLessThan(counted.up());
         assertThat(restarted.down()).isLessThan(counted.down());
         awaitPing();
+    }
+
+    @Test
+    void aBulkAddSetsHundredsOfPeersWithTheAnswersOfSingleAddsAndLeavesNoKeyFileBehind() throws Exception {
+        driver.configure(config(serverIf, SERVER_ADDRESS + "/16"));
+        Set<String> keyFoldersBefore = keyFolders();
+        String erinFirst = randomKey();
+        String erinSecond = randomKey();
+        Credential unchanged = credential("frank", randomKey(), randomKey(), "10.66.9.1/32");
+        driver.add(unchanged);
+        driver.add(credential("erin", erinFirst, "", "10.66.9.2/32"));
+        List<Credential> peers = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            peers.add(credential("p" + i, randomKey(), i % 5 == 0 ? "" : randomKey(),
+                    "10.66." + (10 + i / 200) + "." + (1 + i % 200) + "/32"));
+        }
+        Credential alice = startClient("alice");
+        Credential erin = credential("erin", erinSecond, "", "10.66.9.2/32");
+        Credential malformed = credential("mallory", "not-a-key", "", "10.66.9.3/32");
+        Credential sameKey = credential("copycat", peers.get(7).getWireguard().getPublicKey(), "", "10.66.9.4/32");
+        Credential takesErinsOldKey = credential("heidi", erinFirst, "", "10.66.9.5/32");
+        List<Credential> all = new java.util.ArrayList<>(peers);
+        all.addAll(List.of(alice, unchanged, erin, malformed, sameKey, takesErinsOldKey));
+
+        Map<String, AddResult> results = driver.addAll(all);
+
+        assertThat(results.keySet()).containsExactlyElementsOf(all.stream().map(Credential::getCredentialId).toList());
+        for (Credential peer : peers) {
+            assertThat(results.get(peer.getCredentialId())).isEqualTo(AddResult.of(Applied.APPLIED));
+        }
+        assertThat(results.get("alice")).isEqualTo(AddResult.of(Applied.APPLIED));
+        assertThat(results.get("frank")).isEqualTo(AddResult.of(Applied.ALREADY_PRESENT));
+        assertThat(results.get("erin")).isEqualTo(AddResult.of(Applied.APPLIED));
+        assertThat(results.get("heidi")).as("erin let go of the key first").isEqualTo(AddResult.of(Applied.APPLIED));
+        assertThat(results.get("mallory").permanent()).isTrue();
+        assertThat(results.get("copycat")).satisfies(r -> {
+            assertThat(r.permanent()).isTrue();
+            assertThat(r.failure()).contains("already serves credential p7");
+        });
+
+        Map<String, WgDump.Peer> dump = new java.util.HashMap<>();
+        WgDump.parse(server.run("wg", "show", serverIf, "dump")).peers().forEach(p -> dump.put(p.publicKey(), p));
+        assertThat(dump).hasSize(500 + 4);
+        for (Credential peer : peers) {
+            WgDump.Peer set = dump.get(peer.getWireguard().getPublicKey());
+            assertThat(set.allowedIps()).containsExactlyElementsOf(peer.getWireguard().getAllowedIpsList());
+            assertThat(set.hasPresharedKey()).isEqualTo(!peer.getWireguard().getPresharedKey().isEmpty());
+        }
+        assertThat(dump.get(erinFirst).allowedIps()).as("now heidi's").containsExactly("10.66.9.5/32");
+        assertThat(dump).containsKey(erinSecond);
+        awaitPing(); // alice's preshared key came from a file and matches her client's
+        assertThat(keyFolders()).as("no preshared key file is left").isEqualTo(keyFoldersBefore);
+
+        assertThat(driver.addAll(peers).values()).as("added twice").containsOnly(AddResult.of(Applied.ALREADY_PRESENT));
+        assertThat(driver.served().orElseThrow()).hasSize(500 + 4).contains("alice", "frank", "erin", "heidi");
+        assertThat(driver.counters()).containsKeys("p0", "p499", "alice");
+    }
+
+    @Test
+    void aBulkAddBeforeTheInterfaceRunsFailsEveryPeerForARetry() throws Exception {
+        Map<String, AddResult> results = driver.addAll(List.of(credential("ivan", randomKey(), "", "10.66.9.6/32")));
+        assertThat(results.get("ivan").permanent()).isFalse();
+        assertThat(results.get("ivan").failure()).contains("not configured yet");
     }
 
     @Test
@@ -258,6 +322,26 @@ class WireGuardDriverIT {
     private static NodeConfig config(String ifname, String address) {
         return NodeConfig.newBuilder().setWireguard(WireGuardInterface.newBuilder().setInterfaceName(ifname)
                 .setListenPort(51820).setAddress(address)).build();
+    }
+
+    /** Random bytes in a key's spelling: wg takes any 32 bytes as a public or preshared key, and no process runs. */
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
+    }
+
+    /** The private folders preshared key files are written in, wherever they may be. */
+    private static Set<String> keyFolders() throws IOException {
+        Set<String> found = new java.util.HashSet<>();
+        for (Path dir : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
+            if (Files.isDirectory(dir)) {
+                try (var list = Files.list(dir)) {
+                    list.map(Path::toString).filter(f -> f.contains("gatehouse-wg-")).forEach(found::add);
+                }
+            }
+        }
+        return found;
     }
 
     private static String newPublicKey() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.nodeagent.engine.EngineDriver.AddResult;
 import dev.gatehouse.nodeagent.engine.EngineDriver.Applied;
 import dev.gatehouse.nodeagent.engine.EngineDriver.Counters;
 import dev.gatehouse.nodeagent.engine.EngineDriver;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -192,6 +194,48 @@ class V2rayDriverIT {
         assertThat(driver.uptime().toSeconds()).isNotNegative();
         assertThat(driver.corePid()).hasValue(pid);
         assertThat(driver.generation()).isEqualTo(1);
+    }
+
+    @Test
+    void aBulkAddServesHundredsOfUsersWithTheAnswersOfSingleAdds() throws Exception {
+        long pid = driver.corePid().orElseThrow();
+        Credential present = credential("vless-in");
+        driver.add(present);
+        List<Credential> users = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            users.add(credential(i % 2 == 0 ? "vmess-in" : "vless-in"));
+        }
+        Credential everywhere = credential();
+        Credential malformed = present.toBuilder().setCredentialId(UUID.randomUUID().toString())
+                .setXray(present.getXray().toBuilder().setUuid("not-a-uuid")).build();
+        Credential unknownTag = credential("nowhere-in");
+        List<Credential> all = new ArrayList<>(users);
+        all.addAll(List.of(present, everywhere, malformed, unknownTag));
+
+        Map<String, AddResult> results = driver.addAll(all);
+
+        assertThat(results.keySet()).containsExactlyElementsOf(all.stream().map(Credential::getCredentialId).toList());
+        for (Credential user : users) {
+            assertThat(results.get(user.getCredentialId())).isEqualTo(AddResult.of(Applied.APPLIED));
+        }
+        assertThat(results.get(everywhere.getCredentialId())).isEqualTo(AddResult.of(Applied.APPLIED));
+        assertThat(results.get(present.getCredentialId())).isEqualTo(AddResult.of(Applied.ALREADY_PRESENT));
+        assertThat(results.get(malformed.getCredentialId())).satisfies(r -> {
+            assertThat(r.permanent()).isTrue();
+            assertThat(r.failure()).contains("not-a-uuid");
+        });
+        assertThat(results.get(unknownTag.getCredentialId())).satisfies(r -> {
+            assertThat(r.permanent()).isTrue();
+            assertThat(r.failure()).contains("nowhere-in");
+        });
+
+        assertThat(fetch(client("vmess", vmessPort, users.get(0)))).isEqualTo(PAGE_BYTES);
+        assertThat(fetch(client("vless", vlessPort, users.get(499)))).isEqualTo(PAGE_BYTES);
+        assertThat(fetch(client("vless", vlessPort, everywhere))).isEqualTo(PAGE_BYTES);
+        assertThat(driver.addAll(users).values()).as("added twice")
+                .containsOnly(AddResult.of(Applied.ALREADY_PRESENT));
+        assertThat(driver.remove(ref(users.get(250)))).isEqualTo(Applied.APPLIED);
+        assertThat(driver.corePid()).as("the core lives on").hasValue(pid);
     }
 
     @Test
