@@ -208,22 +208,35 @@ final class AgentFootprint {
         return pb.start();
     }
 
-    /** The JVM flags in the unit's ExecStart line, between {@code java} and {@code -jar}. */
+    /**
+     * The JVM flags in the unit's ExecStart line, between {@code java} and {@code -jar}, and its
+     * {@code Environment=KEY=VALUE} lines (as words the run puts in the environment).
+     */
     private List<String> unitJvmFlags() throws IOException {
         Path unit = root.resolve("deploy/gatehouse-agent.service");
         if (!Files.exists(unit)) {
             throw new IllegalStateException(unit + " is missing: it says how operators run the agent");
         }
+        List<String> environment = new ArrayList<>();
+        List<String> flags = null;
         for (String line : Files.readAllLines(unit)) {
+            if (line.startsWith("Environment=")) {
+                environment.addAll(List.of(line.substring("Environment=".length()).trim().split("\\s+")));
+            }
             if (line.startsWith("ExecStart=")) {
                 List<String> words = List.of(line.substring("ExecStart=".length()).trim().split("\\s+"));
                 int jar = words.indexOf("-jar");
                 if (jar > 0) {
-                    return words.subList(1, jar);
+                    flags = words.subList(1, jar);
                 }
             }
         }
-        throw new IllegalStateException("no ExecStart=java ... -jar line in " + unit);
+        if (flags == null) {
+            throw new IllegalStateException("no ExecStart=java ... -jar line in " + unit);
+        }
+        List<String> all = new ArrayList<>(flags);
+        all.addAll(environment);
+        return all;
     }
 
     private JsonNode status(int port) {

@@ -157,6 +157,35 @@ class MigrationIT {
     }
 
     @Test
+    void nodeCertificatesStoredBeforeV14AreOfTheOneIssuingCa() throws SQLException {
+        TestDatabase old = TestPostgres.instance().createDatabase();
+        Flyway.configure().dataSource(old.jdbcUrl(), old.username(), old.password())
+                .locations("classpath:db/migration").target("13").load().migrate();
+        try (Connection c = old.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO tenants (id, name, slug) VALUES ('00000000-0000-0000-0000-0000000000f1', 't', 't')");
+            s.execute("""
+                    INSERT INTO nodes (id, tenant_id, name, address) VALUES
+                    ('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1', 'n', 'n.example.net')""");
+            s.execute("""
+                    INSERT INTO node_cas (id, certificate, private_key, fingerprint, not_before, not_after, issuing)
+                    VALUES ('00000000-0000-0000-0000-0000000000c1', '-----BEGIN CERTIFICATE-----', '\\x00',
+                            repeat('a', 64), now(), now() + interval '10 years', true)""");
+            s.execute("""
+                    INSERT INTO node_certificates (serial, node_id, fingerprint, not_before, not_after)
+                    VALUES ('ab', '00000000-0000-0000-0000-0000000000e1', repeat('b', 64), now(), now() + interval '7 days')""");
+        }
+        assertThat(flyway(old).migrate().migrationsExecuted).isPositive();
+        try (Connection c = old.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT c.ca_id::text, a.promoted_at = a.created_at
+                     FROM node_certificates c JOIN node_cas a ON a.id = c.ca_id""")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("00000000-0000-0000-0000-0000000000c1");
+            assertThat(rs.getBoolean(2)).as("a CA made before V14 has issued since it was made").isTrue();
+        }
+    }
+
+    @Test
     void migratingAgainAppliesNothing() {
         var result = flyway(db).migrate();
         assertThat(result.migrationsExecuted).isZero();

@@ -25,8 +25,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Who is calling: the node named by the verified client certificate's one URI, and nothing else (no
  * header, no message field). TLS has already checked the chain to a trusted CA; here the certificate
- * must also be one the CA issued to that node, unrevoked and unexpired, and the node not disabled.
- * Anything else ends the call with UNAUTHENTICATED and a reason.
+ * must also be one the CA issued to that node, unrevoked and unexpired, from a CA not retired, and the
+ * node not disabled. Anything else ends the call with UNAUTHENTICATED and a reason.
  */
 public class NodeIdentity implements ServerInterceptor {
 
@@ -36,6 +36,8 @@ public class NodeIdentity implements ServerInterceptor {
     public static final Context.Key<UUID> NODE = Context.key("gatehouse-node");
     /** When the calling node's certificate expires. */
     public static final Context.Key<java.time.Instant> CERTIFICATE_EXPIRY = Context.key("gatehouse-node-cert-expiry");
+    /** The CA that issued the calling node's certificate. */
+    public static final Context.Key<UUID> CERTIFICATE_CA = Context.key("gatehouse-node-cert-ca");
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -50,6 +52,7 @@ public class NodeIdentity implements ServerInterceptor {
                                                       ServerCallHandler<Q, R> next) {
         Optional<String> refusal = Optional.empty();
         UUID node = null;
+        UUID issuer = null;
         SSLSession tls = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
         X509Certificate certificate = null;
         try {
@@ -66,7 +69,9 @@ public class NodeIdentity implements ServerInterceptor {
                 refusal = Optional.of("the certificate does not name exactly one node");
             } else {
                 node = named.get();
-                refusal = refusal(node, certificate.getSerialNumber().toString(16));
+                Optional<Row> row = row(node, certificate.getSerialNumber().toString(16));
+                refusal = refusal(row);
+                issuer = row.map(Row::caId).orElse(null);
             }
         }
         if (refusal.isPresent()) {
@@ -76,19 +81,26 @@ public class NodeIdentity implements ServerInterceptor {
             };
         }
         return Contexts.interceptCall(Context.current().withValue(NODE, node)
-                .withValue(CERTIFICATE_EXPIRY, certificate.getNotAfter().toInstant()), call, headers, next);
+                .withValue(CERTIFICATE_EXPIRY, certificate.getNotAfter().toInstant())
+                .withValue(CERTIFICATE_CA, issuer), call, headers, next);
     }
 
-    private Optional<String> refusal(UUID node, String serial) {
-        record Row(String status, Timestamp revokedAt, Timestamp notAfter) {
-        }
-        Optional<Row> row = jdbc.sql("""
-                        SELECT n.status, c.revoked_at, c.not_after
+    private record Row(String status, Timestamp revokedAt, Timestamp notAfter, UUID caId, Timestamp caRetiredAt) {
+    }
+
+    private Optional<Row> row(UUID node, String serial) {
+        return jdbc.sql("""
+                        SELECT n.status, c.revoked_at, c.not_after, c.ca_id, a.retired_at
                         FROM node_certificates c JOIN nodes n ON n.id = c.node_id
+                             LEFT JOIN node_cas a ON a.id = c.ca_id
                         WHERE c.serial = ? AND c.node_id = ?""")
                 .params(serial, node)
-                .query((rs, n) -> new Row(rs.getString(1), rs.getTimestamp(2), rs.getTimestamp(3)))
+                .query((rs, n) -> new Row(rs.getString(1), rs.getTimestamp(2), rs.getTimestamp(3),
+                        rs.getObject(4, UUID.class), rs.getTimestamp(5)))
                 .optional();
+    }
+
+    private Optional<String> refusal(Optional<Row> row) {
         if (row.isEmpty()) {
             return Optional.of("the certificate was not issued to this node (or the node was deleted)");
         }
@@ -97,6 +109,11 @@ public class NodeIdentity implements ServerInterceptor {
         }
         if (!row.get().notAfter().toInstant().isAfter(clock.instant())) {
             return Optional.of("the certificate has expired");
+        }
+        // A collector refuses such a certificate at the handshake once it has reloaded its trusted CAs;
+        // until then, here.
+        if (row.get().caRetiredAt() != null) {
+            return Optional.of("the CA that issued the certificate was retired");
         }
         if (NodeStatus.fromDb(row.get().status()) == NodeStatus.DISABLED) {
             return Optional.of("the node is disabled");

@@ -53,7 +53,7 @@ class ProblemHandler {
             case INVALID -> ErrorCode.VALIDATION_FAILED;
             case NOT_CONFIGURED -> ErrorCode.NOT_CONFIGURED;
         };
-        return respond(code, e.getMessage(), java.util.Map.of(), request);
+        return respond(code, e.getMessage(), e.details(), request);
     }
 
     @ExceptionHandler(org.springframework.validation.BindException.class)

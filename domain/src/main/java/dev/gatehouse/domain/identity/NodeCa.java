@@ -1,5 +1,6 @@
 package dev.gatehouse.domain.identity;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.gatehouse.domain.support.DataKey;
 import dev.gatehouse.domain.support.DomainException;
 import java.io.IOException;
@@ -28,6 +29,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.bouncycastle.asn1.ASN1Encodable;
@@ -63,8 +66,14 @@ import org.springframework.transaction.annotation.Transactional;
  * in {@code node_cas} sealed with the data key, and it signs short-lived client certificates whose
  * only subject alternative name is the node's URI ({@code spiffe://gatehouse/node/<id>}). Nothing a
  * certificate request asks for is copied: a request for a CA certificate or for names of its own is
- * refused, the key usages are fixed. Every certificate's serial and fingerprint are recorded, so the
- * collector can refuse a revoked one at the handshake.
+ * refused, the key usages are fixed. Every certificate's serial, fingerprint and issuing CA are
+ * recorded, so the collector can refuse a revoked one at the handshake.
+ *
+ * <p>The CA is rotated in three steps, each refused while it would cut nodes off (unless forced):
+ * {@link #stage} a new CA (trusted, in every bundle, not issuing), {@link #promote} it (it issues; the
+ * old one stays trusted), {@link #retire} the old one (in no bundle). The steps take the CA's advisory
+ * lock exclusively and {@link #issue} takes it shared, so a certificate is counted against the CA and
+ * the bundle it was really issued with.
  */
 public class NodeCa {
 
@@ -75,6 +84,10 @@ public class NodeCa {
     private static final Duration BACKDATE = Duration.ofMinutes(5);
     private static final String SIGNATURE = "SHA256withECDSA";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtext('gatehouse.node_ca'))";
+    private static final String SHARED_LOCK = "SELECT pg_advisory_xact_lock_shared(hashtext('gatehouse.node_ca'))";
+    private static final String AUTHORITY_COLUMNS =
+            "id, fingerprint, not_before, not_after, issuing, promoted_at, retired_at, created_at, certificate";
 
     /** A certificate request whose signature and contents were checked; its public key is what gets certified. */
     public record CertificateRequest(PublicKey publicKey) {
@@ -85,7 +98,52 @@ public class NodeCa {
                          Instant notAfter) {
     }
 
-    private record Authority(UUID id, X509Certificate certificate, PrivateKey key) {
+    /** Where a CA stands in a rotation. */
+    public enum State {
+        /** Trusted and in every bundle, never issued yet: nodes learn it on their next renewal. */
+        STAGED,
+        /** Signs node certificates and the collector's server certificate; trusted. */
+        ISSUING,
+        /** Issued before and still trusted, so what it issued keeps working. */
+        TRUSTED,
+        /** In no bundle; what it issued is refused at the handshake. */
+        RETIRED;
+
+        /** How the API and the docs name it: lower case. */
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One CA of the installation as an operator sees it (never its key). */
+    public record Authority(UUID id, String fingerprint, Instant notBefore, Instant notAfter, boolean issuing,
+                            State state, Instant promotedAt, Instant retiredAt, Instant createdAt,
+                            String certificatePem) {
+    }
+
+    /**
+     * Unexpired, unrevoked node certificates a rotation step is about: how many, of how many nodes,
+     * and when the last of them expires (null when there are none).
+     */
+    public record Outstanding(long certificates, long nodes, Instant lastExpiry) {
+
+        static final Outstanding NONE = new Outstanding(0, 0, null);
+
+        public boolean none() {
+            return certificates == 0;
+        }
+    }
+
+    /** A promotion or retirement done: the CA afterwards, and what {@code force} overrode (none when not forced). */
+    public record Step(Authority authority, Outstanding overridden) {
+    }
+
+    /** A CA trusted now, as the collector compares it between checks. */
+    public record Trusted(UUID id, String fingerprint, boolean issuing) {
+    }
+
+    private record Signer(UUID id, X509Certificate certificate, PrivateKey key) {
     }
 
     private final JdbcClient jdbc;
@@ -190,7 +248,15 @@ public class NodeCa {
     /** Signs the node's client certificate and records it; the caller's transaction holds the enrolment. */
     @Transactional(propagation = Propagation.MANDATORY)
     public Issued issue(UUID nodeId, CertificateRequest request) {
-        Authority ca = issuing();
+        // The first CA is made under the exclusive lock before the shared one is held: two first
+        // issues each holding it shared and waiting for it exclusively would deadlock.
+        if (existingFingerprint().isEmpty()) {
+            issuing();
+        }
+        // Shared against the rotation steps: the CA and the bundle read below are the ones this
+        // certificate is counted against later, even when a step runs at the same moment.
+        jdbc.sql(SHARED_LOCK).query(Object.class).optional();
+        Signer ca = issuing();
         Instant now = clock.instant();
         Instant notAfter = now.plus(validity);
         BigInteger serial = new BigInteger(128, RANDOM).setBit(127);
@@ -213,10 +279,11 @@ public class NodeCa {
             String serialHex = serial.toString(16);
             String fingerprint = fingerprint(certificate);
             jdbc.sql("""
-                            INSERT INTO node_certificates (serial, node_id, fingerprint, not_before, not_after)
-                            VALUES (?, ?, ?, ?, ?)""")
+                            INSERT INTO node_certificates (serial, node_id, fingerprint, not_before, not_after,
+                                                           ca_id)
+                            VALUES (?, ?, ?, ?, ?, ?)""")
                     .params(serialHex, nodeId, fingerprint, Timestamp.from(now.minus(BACKDATE)),
-                            Timestamp.from(notAfter))
+                            Timestamp.from(notAfter), ca.id())
                     .update();
             return new Issued(nodeId, pem(certificate), trustBundle(), serialHex, fingerprint, notAfter);
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
@@ -230,7 +297,7 @@ public class NodeCa {
      */
     @Transactional
     public Issued issueServer(PublicKey key, List<String> names, Duration serverValidity) {
-        Authority ca = issuing();
+        Signer ca = issuing();
         Instant now = clock.instant();
         Instant notAfter = now.plus(serverValidity);
         try {
@@ -254,6 +321,140 @@ public class NodeCa {
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot sign the collector's certificate", e);
         }
+    }
+
+    /** The CAs of the installation, newest first, a page at a time. */
+    public List<Authority> list(int limit, int offset) {
+        return jdbc.sql("SELECT " + AUTHORITY_COLUMNS + " FROM node_cas ORDER BY created_at DESC, id LIMIT ? OFFSET ?")
+                .params(limit, offset).query(NodeCa::authority).list();
+    }
+
+    /** How many CAs the installation has had, retired ones included. */
+    public long count() {
+        return jdbc.sql("SELECT count(*) FROM node_cas").query(Long.class).single();
+    }
+
+    /** One CA, if it exists. */
+    public Optional<Authority> find(UUID id) {
+        return jdbc.sql("SELECT " + AUTHORITY_COLUMNS + " FROM node_cas WHERE id = ?").param(id)
+                .query(NodeCa::authority).optional();
+    }
+
+    /** The CAs trusted now, by id: the collector's cheap check for a change. */
+    public List<Trusted> trusted() {
+        return jdbc.sql("SELECT id, fingerprint, issuing FROM node_cas WHERE retired_at IS NULL ORDER BY id")
+                .query((rs, n) -> new Trusted(rs.getObject(1, UUID.class), rs.getString(2), rs.getBoolean(3)))
+                .list();
+    }
+
+    /**
+     * Step 1 of a rotation: makes a new CA that every trust bundle carries from now on but that issues
+     * nothing yet, so nodes learn it with their next certificate. One at a time: refused (CONFLICT)
+     * while another is staged, and while there is no CA to rotate.
+     */
+    @Transactional
+    public Authority stage() {
+        requireDataKey();
+        jdbc.sql(LOCK).query(Object.class).optional();
+        if (existingFingerprint().isEmpty()) {
+            throw conflict("there is no node CA to rotate yet: it is made with the first node", Map.of());
+        }
+        Optional<UUID> staged = jdbc.sql("""
+                        SELECT id FROM node_cas WHERE NOT issuing AND promoted_at IS NULL AND retired_at IS NULL""")
+                .query(UUID.class).optional();
+        if (staged.isPresent()) {
+            throw conflict("CA " + staged.get() + " is already staged: promote it, or retire it to stage another",
+                    Map.of("ca_id", staged.get().toString()));
+        }
+        return find(create(false).id()).orElseThrow();
+    }
+
+    /**
+     * Step 2: the CA becomes the issuing one (new node certificates and the collector's server
+     * certificate come from it); the one issuing until now stays trusted. Refused (CONFLICT, with the
+     * counts) while unexpired, unrevoked node certificates issued before the CA was staged remain:
+     * their nodes got a bundle without it and would not trust the collector's next certificate.
+     * {@code force} promotes anyway.
+     */
+    @Transactional
+    public Step promote(UUID id, boolean force) {
+        requireDataKey();
+        jdbc.sql(LOCK).query(Object.class).optional();
+        Authority ca = find(id).orElseThrow(() -> notFound(id));
+        if (ca.state() == State.RETIRED) {
+            throw conflict("CA " + id + " is retired; stage a new one", Map.of());
+        }
+        if (ca.state() == State.ISSUING) {
+            throw conflict("CA " + id + " is already the issuing one", Map.of());
+        }
+        signer("id = ?", id).orElseThrow(); // its key opens with this data key, or NOT_CONFIGURED
+        Outstanding before = outstanding("created_at < ?", Timestamp.from(ca.createdAt()));
+        if (!before.none() && !force) {
+            throw conflict(before.certificates() + " unexpired, unrevoked node certificates of " + before.nodes()
+                    + " nodes were issued before CA " + id + " was staged: those nodes may not trust it yet, and"
+                    + " the collector's certificate would come from it. Promote once they have expired or been"
+                    + " revoked (the last expires at " + before.lastExpiry() + "), or pass force=true",
+                    details(before));
+        }
+        jdbc.sql("UPDATE node_cas SET issuing = false WHERE issuing").update();
+        jdbc.sql("UPDATE node_cas SET issuing = true, promoted_at = ? WHERE id = ?")
+                .params(Timestamp.from(clock.instant()), id).update();
+        return new Step(find(id).orElseThrow(), force ? before : Outstanding.NONE);
+    }
+
+    /**
+     * Step 3: the CA leaves every bundle and what it issued is refused at the handshake. The issuing
+     * CA is never retired; any other is refused (CONFLICT, with the counts) while unexpired, unrevoked
+     * node certificates it issued remain, unless {@code force}. Retiring a staged CA withdraws it.
+     */
+    @Transactional
+    public Step retire(UUID id, boolean force) {
+        jdbc.sql(LOCK).query(Object.class).optional();
+        Authority ca = find(id).orElseThrow(() -> notFound(id));
+        if (ca.state() == State.RETIRED) {
+            throw conflict("CA " + id + " is already retired", Map.of());
+        }
+        if (ca.state() == State.ISSUING) {
+            throw conflict("CA " + id + " is the issuing one: promote another first", Map.of());
+        }
+        Outstanding issued = outstanding("ca_id = ?", id);
+        if (!issued.none() && !force) {
+            throw conflict(issued.certificates() + " unexpired, unrevoked node certificates of " + issued.nodes()
+                    + " nodes were issued by CA " + id + ": retiring it refuses them. Retire once they have"
+                    + " expired or been revoked (the last expires at " + issued.lastExpiry() + "), or pass"
+                    + " force=true", details(issued));
+        }
+        jdbc.sql("UPDATE node_cas SET retired_at = ? WHERE id = ?").params(Timestamp.from(clock.instant()), id)
+                .update();
+        return new Step(find(id).orElseThrow(), force ? issued : Outstanding.NONE);
+    }
+
+    private Outstanding outstanding(String condition, Object parameter) {
+        return jdbc.sql("SELECT count(*), count(DISTINCT node_id), max(not_after) FROM node_certificates"
+                        + " WHERE revoked_at IS NULL AND not_after > ? AND " + condition)
+                .params(Timestamp.from(clock.instant()), parameter)
+                .query((rs, n) -> new Outstanding(rs.getLong(1), rs.getLong(2), instant(rs.getTimestamp(3))))
+                .single();
+    }
+
+    private static Map<String, Object> details(Outstanding outstanding) {
+        return Map.of("certificate_count", outstanding.certificates(), "node_count", outstanding.nodes(),
+                "last_expiry", outstanding.lastExpiry().toString());
+    }
+
+    private static Authority authority(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        boolean issuing = rs.getBoolean("issuing");
+        Instant promoted = instant(rs.getTimestamp("promoted_at"));
+        Instant retired = instant(rs.getTimestamp("retired_at"));
+        State state = retired != null ? State.RETIRED : issuing ? State.ISSUING
+                : promoted == null ? State.STAGED : State.TRUSTED;
+        return new Authority(rs.getObject("id", UUID.class), rs.getString("fingerprint"),
+                instant(rs.getTimestamp("not_before")), instant(rs.getTimestamp("not_after")), issuing, state,
+                promoted, retired, instant(rs.getTimestamp("created_at")), rs.getString("certificate"));
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     /** Revokes every certificate of the node that is not revoked yet; the collector refuses them from now on. */
@@ -299,22 +500,27 @@ public class NodeCa {
         return out.toString();
     }
 
-    /** The issuing CA, made (once, under an advisory lock) when there is none. */
-    private Authority issuing() {
+    /** The issuing CA, made (once, under the advisory lock) when there is none. */
+    private Signer issuing() {
+        requireDataKey();
+        Optional<Signer> found = signer("issuing");
+        if (found.isPresent()) {
+            return found.get();
+        }
+        jdbc.sql(LOCK).query(Object.class).optional();
+        return signer("issuing").orElseGet(() -> create(true));
+    }
+
+    private void requireDataKey() {
         if (!dataKey.present()) {
             throw new DomainException(DomainException.Kind.NOT_CONFIGURED,
                     "node enrolment needs the data key: set GATEHOUSE_DATA_KEY (openssl rand -base64 32)");
         }
-        Optional<Authority> found = load();
-        if (found.isPresent()) {
-            return found.get();
-        }
-        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('gatehouse.node_ca'))").query(Object.class).optional();
-        return load().orElseGet(this::create);
     }
 
-    private Optional<Authority> load() {
-        return jdbc.sql("SELECT id, certificate, private_key FROM node_cas WHERE issuing")
+    private Optional<Signer> signer(String condition, Object... parameters) {
+        return jdbc.sql("SELECT id, certificate, private_key FROM node_cas WHERE " + condition)
+                .params(parameters)
                 .query((rs, n) -> {
                     UUID id = rs.getObject(1, UUID.class);
                     X509Certificate certificate = parseCertificate(rs.getString(2));
@@ -324,7 +530,7 @@ public class NodeCa {
                                             + " key the CA was made with"));
                     try {
                         PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-                        return new Authority(id, certificate, key);
+                        return new Signer(id, certificate, key);
                     } catch (GeneralSecurityException e) {
                         throw new IllegalStateException("the node CA's stored key cannot be read", e);
                     }
@@ -332,13 +538,20 @@ public class NodeCa {
                 .optional();
     }
 
-    private Authority create() {
+    /**
+     * A new CA, the first (issuing) or a staged one; the caller holds the exclusive lock. Its
+     * created_at is read after the lock is held, so a certificate issued before it is older.
+     */
+    private Signer create(boolean issuing) {
         Instant now = clock.instant();
+        UUID id = UUID.randomUUID();
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
             KeyPair pair = generator.generateKeyPair();
-            X500Name name = new X500Name("CN=Gatehouse node CA " + now.getEpochSecond());
+            // Unique even for two CAs made in one second: certificates are matched to their CA by name.
+            X500Name name = new X500Name("CN=Gatehouse node CA " + now.getEpochSecond() + " "
+                    + id.toString().substring(0, 8));
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
                     new BigInteger(128, RANDOM).setBit(127), Date.from(now.minus(BACKDATE)),
@@ -349,17 +562,16 @@ public class NodeCa {
                             utils.createSubjectKeyIdentifier(pair.getPublic()));
             X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder(SIGNATURE).build(pair.getPrivate())));
-            UUID id = UUID.randomUUID();
             byte[] sealed = dataKey.seal(pair.getPrivate().getEncoded(), id.toString().getBytes(StandardCharsets.UTF_8));
             jdbc.sql("""
                             INSERT INTO node_cas (id, certificate, private_key, fingerprint, not_before, not_after,
-                                                  issuing)
-                            VALUES (?, ?, ?, ?, ?, ?, true)""")
+                                                  issuing, promoted_at, created_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN clock_timestamp() END, clock_timestamp())""")
                     .params(id, pem(certificate), sealed, fingerprint(certificate),
                             Timestamp.from(certificate.getNotBefore().toInstant()),
-                            Timestamp.from(certificate.getNotAfter().toInstant()))
+                            Timestamp.from(certificate.getNotAfter().toInstant()), issuing, issuing)
                     .update();
-            return new Authority(id, certificate, pair.getPrivate());
+            return new Signer(id, certificate, pair.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot make the node CA", e);
         }
@@ -372,6 +584,14 @@ public class NodeCa {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("a stored CA certificate cannot be read", e);
         }
+    }
+
+    private static DomainException notFound(UUID id) {
+        return new DomainException(DomainException.Kind.NOT_FOUND, "CA " + id + " not found");
+    }
+
+    private static DomainException conflict(String message, Map<String, Object> details) {
+        return new DomainException(DomainException.Kind.CONFLICT, message, details);
     }
 
     private static DomainException invalid(String message) {

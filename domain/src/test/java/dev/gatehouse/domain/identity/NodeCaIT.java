@@ -136,4 +136,80 @@ class NodeCaIT {
         assertThatThrownBy(noKey::fingerprint).isInstanceOfSatisfying(DomainException.class,
                 e -> assertThat(e.kind()).isEqualTo(DomainException.Kind.NOT_CONFIGURED));
     }
+
+    @Test
+    void aRotationStagesOnceRecordsTheIssuerAndRefusesEachStepThatWouldCutNodesOff() throws Exception {
+        TestDatabase own = TestPostgres.instance().createMigratedDatabase();
+        DriverManagerDataSource source = new DriverManagerDataSource(own.jdbcUrl(), own.username(), own.password());
+        JdbcClient db = JdbcClient.create(source);
+        TransactionTemplate inTx = new TransactionTemplate(new DataSourceTransactionManager(source));
+        NodeCa rotating = new NodeCa(db, DataKey.of(KEY), Clock.systemUTC(), Duration.ofDays(7));
+        assertThatThrownBy(() -> inTx.execute(s -> rotating.stage())).hasMessageContaining("no node CA to rotate");
+        String slug = "t" + UUID.randomUUID().toString().substring(0, 12);
+        UUID tenant = db.sql("INSERT INTO tenants (name, slug) VALUES (?, ?) RETURNING id").params(slug, slug)
+                .query(UUID.class).single();
+        UUID node = db.sql("INSERT INTO nodes (tenant_id, name, address) VALUES (?, 'n', 'n.example.net') RETURNING id")
+                .param(tenant).query(UUID.class).single();
+        NodeCa.Issued early = inTx.execute(s -> rotating.issue(node, NodeCa.parseRequest(NodeKeys.request().csrPem())));
+        NodeCa.Authority old = rotating.list(10, 0).get(0);
+        assertThat(old.state()).isEqualTo(NodeCa.State.ISSUING);
+        assertThat(db.sql("SELECT ca_id FROM node_certificates WHERE serial = ?").param(early.serial())
+                .query(UUID.class).single()).isEqualTo(old.id());
+
+        // Replicas staging at once make one CA: the others are told it is already staged.
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<NodeCa.Authority>> attempts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            attempts.add(pool.submit(() -> inTx.execute(s -> rotating.stage())));
+        }
+        List<NodeCa.Authority> staged = new ArrayList<>();
+        for (Future<NodeCa.Authority> attempt : attempts) {
+            try {
+                staged.add(attempt.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(DomainException.class).hasMessageContaining("already staged");
+            }
+        }
+        pool.shutdown();
+        assertThat(staged).hasSize(1);
+        NodeCa.Authority next = staged.get(0);
+        assertThat(rotating.count()).isEqualTo(2);
+        assertThat(certificates(rotating.trustBundle())).extracting(NodeCa::fingerprint)
+                .containsExactly(old.fingerprint(), next.fingerprint());
+        assertThat(certificates(rotating.trustBundle()).get(1).getSubjectX500Principal())
+                .isNotEqualTo(certificates(rotating.trustBundle()).get(0).getSubjectX500Principal());
+
+        assertThatThrownBy(() -> inTx.execute(s -> rotating.promote(next.id(), false)))
+                .isInstanceOfSatisfying(DomainException.class, e -> assertThat(e.details())
+                        .containsEntry("certificate_count", 1L).containsEntry("node_count", 1L));
+        NodeCa.Issued renewed = inTx.execute(s -> rotating.issue(node, NodeCa.parseRequest(NodeKeys.request().csrPem())));
+        assertThat(certificates(renewed.caBundlePem())).hasSize(2);
+        db.sql("UPDATE node_certificates SET revoked_at = now() WHERE serial = ?").param(early.serial()).update();
+        NodeCa.Step promoted = inTx.execute(s -> rotating.promote(next.id(), false));
+        assertThat(promoted.authority().state()).isEqualTo(NodeCa.State.ISSUING);
+        assertThat(promoted.authority().promotedAt()).isNotNull();
+        assertThat(rotating.find(old.id()).orElseThrow().state()).isEqualTo(NodeCa.State.TRUSTED);
+        NodeCa.Issued fresh = inTx.execute(s -> rotating.issue(node, NodeCa.parseRequest(NodeKeys.request().csrPem())));
+        certificates(fresh.certificatePem()).get(0).verify(certificates(next.certificatePem()).get(0).getPublicKey());
+        assertThat(db.sql("SELECT ca_id FROM node_certificates WHERE serial = ?").param(fresh.serial())
+                .query(UUID.class).single()).isEqualTo(next.id());
+
+        assertThatThrownBy(() -> inTx.execute(s -> rotating.retire(next.id(), true)))
+                .hasMessageContaining("is the issuing one");
+        assertThatThrownBy(() -> inTx.execute(s -> rotating.retire(old.id(), false)))
+                .isInstanceOfSatisfying(DomainException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(DomainException.Kind.CONFLICT);
+                    assertThat(e.details()).containsEntry("certificate_count", 1L);
+                });
+        db.sql("UPDATE node_certificates SET not_after = now() - interval '1 second' WHERE serial = ?")
+                .param(renewed.serial()).update();
+        NodeCa.Step retired = inTx.execute(s -> rotating.retire(old.id(), false));
+        assertThat(retired.authority().state()).isEqualTo(NodeCa.State.RETIRED);
+        assertThat(retired.overridden().none()).isTrue();
+        assertThat(rotating.trusted()).extracting(NodeCa.Trusted::id).containsExactly(next.id());
+        assertThatThrownBy(() -> inTx.execute(s -> rotating.promote(old.id(), true))).hasMessageContaining("retired");
+        assertThatThrownBy(() -> inTx.execute(s -> rotating.retire(UUID.randomUUID(), true)))
+                .isInstanceOfSatisfying(DomainException.class,
+                        e -> assertThat(e.kind()).isEqualTo(DomainException.Kind.NOT_FOUND));
+    }
 }
