@@ -248,7 +248,7 @@ class DeployFilesIT {
             }
         }
         assertThat(all).as("options parsed from AgentCommand.java").contains("api", "token", "ca-sha256", "state",
-                "config", "poll-interval", "buffer-max-size", "wireguard", "wireguard-go");
+                "config", "poll-interval", "buffer-max-size", "wireguard");
 
         String doc = Files.readString(DEPLOY.resolveSibling("docs/node-agent.md"));
         for (String name : all) {

@@ -44,15 +44,19 @@ public class ReportedKeys {
         ObjectNode engines = (ObjectNode) JSON.readTree(stored);
         int changed = 0;
         for (NodeKey key : keys) {
-            ObjectNode target = target(engines, key);
-            if (target == null) {
+            List<ObjectNode> targets = targets(engines, key);
+            if (targets.isEmpty()) {
                 log.info("node {} reported a {} key for {} it does not serve: left out", node, key.getEngine(),
                         key.getInboundTag().isEmpty() ? "its interface" : "inbound " + key.getInboundTag());
             } else if (!wellFormed(key)) {
                 log.info("node {} reported a malformed {} public key: left out", node, key.getEngine());
-            } else if (!key.getPublicKey().equals(target.path("public_key").asString(""))) {
-                target.put("public_key", key.getPublicKey());
-                changed++;
+            } else {
+                for (ObjectNode target : targets) {
+                    if (!key.getPublicKey().equals(target.path("public_key").asString(""))) {
+                        target.put("public_key", key.getPublicKey());
+                        changed++;
+                    }
+                }
             }
         }
         if (changed > 0) {
@@ -63,21 +67,26 @@ public class ReportedKeys {
         return changed;
     }
 
-    /** The settings object the key goes into, or null when the node has no such interface or inbound. */
-    private static ObjectNode target(ObjectNode engines, NodeKey key) {
-        if (key.getEngine() == Engine.ENGINE_WIREGUARD) {
-            return engines.get("wireguard") instanceof ObjectNode wg ? wg : null;
+    /**
+     * The settings objects the key goes into: the WireGuard interface; the REALITY settings of the
+     * inbound it names, or of every REALITY inbound for a key with no tag (one key for the node).
+     * Empty when the node has no such interface or inbound.
+     */
+    private static List<ObjectNode> targets(ObjectNode engines, NodeKey key) {
+        List<ObjectNode> targets = new java.util.ArrayList<>();
+        if (key.getEngine() == Engine.ENGINE_WIREGUARD && engines.get("wireguard") instanceof ObjectNode wg) {
+            targets.add(wg);
         }
         if (key.getEngine() == Engine.ENGINE_XRAY) {
             for (JsonNode inbound : engines.path("xray").path("inbounds")) {
-                if (key.getInboundTag().equals(inbound.path("tag").asString())
+                if ((key.getInboundTag().isEmpty() || key.getInboundTag().equals(inbound.path("tag").asString()))
                         && "reality".equals(inbound.path("security").asString())
                         && inbound instanceof ObjectNode in) {
-                    return in.get("reality") instanceof ObjectNode reality ? reality : in.putObject("reality");
+                    targets.add(in.get("reality") instanceof ObjectNode reality ? reality : in.putObject("reality"));
                 }
             }
         }
-        return null;
+        return targets;
     }
 
     private static boolean wellFormed(NodeKey key) {

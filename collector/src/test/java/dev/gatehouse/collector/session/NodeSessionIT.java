@@ -428,11 +428,16 @@ class NodeSessionIT extends CollectorTest {
                 .query(String.class).single()).isEqualTo(wireguard + " " + reality);
 
         Agent again = connect(enrolled.keys(), enrolled.certificatePem());
+        String nodeWide = "hBnLK4lSNa0r3D-qk1uAXlVwFRvtnzBzmwdR1c1xvQ4";
         again.send(AgentMessage.newBuilder().setHello(hello(0).getHello().toBuilder()
-                .addKeys(NodeKey.newBuilder().setEngine(Engine.ENGINE_WIREGUARD).setPublicKey("not-a-key"))).build());
+                .addKeys(NodeKey.newBuilder().setEngine(Engine.ENGINE_WIREGUARD).setPublicKey("not-a-key"))
+                .addKeys(NodeKey.newBuilder().setEngine(Engine.ENGINE_XRAY).setPublicKey(nodeWide))).build());
         assertThat(again.message().hasWelcome()).isTrue();
         assertThat(jdbc.sql("SELECT engines #>> '{wireguard,public_key}' FROM nodes WHERE id = ?").param(s.node())
                 .query(String.class).single()).as("a malformed key changes nothing").isEqualTo(wireguard);
+        assertThat(jdbc.sql("SELECT engines #>> '{xray,inbounds,0,reality,public_key}' FROM nodes WHERE id = ?")
+                .param(s.node()).query(String.class).single()).as("a key with no tag: every REALITY inbound")
+                .isEqualTo(nodeWide);
     }
 
     @Test

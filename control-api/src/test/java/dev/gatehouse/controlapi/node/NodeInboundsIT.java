@@ -42,7 +42,8 @@ class NodeInboundsIT extends ControlApiTest {
         refused(tenant, map("tag", "a", "protocol", "shadowsocks", "port", 443, "security", "reality",
                 "shadowsocks", map("method", "aes-128-gcm")), at + "security", "must be none for shadowsocks");
         refused(tenant, map("tag", "a", "protocol", "vless", "port", 443, "security", "reality",
-                "reality", map("server_name", "www.example.com")), at + "reality.public_key", "is required");
+                "reality", map("server_name", "www.example.com", "public_key", "not-a-key")), at + "reality.public_key",
+                "must be the server's X25519 public key");
         refused(tenant, map("tag", "a", "protocol", "shadowsocks", "port", 8388, "security", "tls",
                 "shadowsocks", map("method", "aes-128-gcm")), at + "security", "must be none for shadowsocks");
         refused(tenant, map("tag", "a", "protocol", "vless", "port", 443, "flow", "xtls-rprx-vision"),

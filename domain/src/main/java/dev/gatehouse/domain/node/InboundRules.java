@@ -61,7 +61,10 @@ public final class InboundRules {
     public static boolean servable(NodeEngineSettings.Inbound in) {
         List<Problem> problems = new ArrayList<>();
         check(in, "", problems);
-        return problems.isEmpty();
+        // A REALITY inbound whose key the node has not reported yet cannot be connected to.
+        boolean keyKnown = in.security() != Security.REALITY
+                || (in.reality() != null && in.reality().publicKey() != null);
+        return problems.isEmpty() && keyKnown;
     }
 
     private static void check(NodeEngineSettings.Inbound in, String at, List<Problem> problems) {
@@ -149,16 +152,17 @@ public final class InboundRules {
     }
 
     private static void checkReality(NodeEngineSettings.Reality reality, String at, List<Problem> problems) {
-        if (reality == null) {
-            problems.add(new Problem(at + "public_key", "is required with security reality"));
-            return;
-        }
-        if (blank(reality.serverName())) {
+        if (reality == null || blank(reality.serverName())) {
             problems.add(new Problem(at + "server_name", "is required with security reality"));
         }
-        if (reality.publicKey() == null || !REALITY_KEY.matcher(reality.publicKey()).matches()) {
-            problems.add(new Problem(at + "public_key",
-                    "is required: the server's X25519 public key, 43 base64url characters (xray x25519)"));
+        if (reality == null) {
+            return;
+        }
+        // Absent: the node's agent makes the key and reports its public half; clients get the
+        // inbound once it has.
+        if (reality.publicKey() != null && !REALITY_KEY.matcher(reality.publicKey()).matches()) {
+            problems.add(new Problem(at + "public_key", "must be the server's X25519 public key, 43 base64url"
+                    + " characters (xray x25519); leave it out to let the node's agent make the key"));
         }
         if (reality.shortId() != null && !SHORT_ID.matcher(reality.shortId()).matches()) {
             problems.add(new Problem(at + "short_id", "must be 0 to 16 lower-case hex digits, an even number"));

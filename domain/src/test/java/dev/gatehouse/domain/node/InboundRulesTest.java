@@ -34,15 +34,17 @@ class InboundRulesTest {
     }
 
     @Test
-    void realityIsForVlessAndNeedsItsPublicKeyAndServerName() {
+    void realityIsForVlessAndNeedsAServerNameAndAWellFormedKeyIfOneIsGiven() {
         assertThat(problems("{\"tag\": \"a\", \"protocol\": \"vmess\", \"port\": 443, \"security\": \"reality\"}"))
                 .contains("engines.xray.inbounds[0].security: reality is for vless only");
         assertThat(problems("{\"tag\": \"a\", \"protocol\": \"shadowsocks\", \"port\": 443, \"security\": \"reality\","
                 + " \"shadowsocks\": {\"method\": \"aes-128-gcm\"}}"))
                 .contains("engines.xray.inbounds[0].security: must be none for shadowsocks, which encrypts itself");
         assertThat(problems("{\"tag\": \"a\", \"protocol\": \"vless\", \"port\": 443, \"security\": \"reality\","
-                + " \"reality\": {\"server_name\": \"x.example\"}}")).singleElement().asString()
-                .startsWith("engines.xray.inbounds[0].reality.public_key: is required");
+                + " \"reality\": {\"server_name\": \"x.example\"}}")).as("the node's agent makes the key").isEmpty();
+        assertThat(problems("{\"tag\": \"a\", \"protocol\": \"vless\", \"port\": 443, \"security\": \"reality\","
+                + " \"reality\": {\"server_name\": \"x.example\", \"public_key\": \"short\"}}")).singleElement()
+                .asString().startsWith("engines.xray.inbounds[0].reality.public_key: must be the server's X25519");
         assertThat(problems("{\"tag\": \"a\", \"protocol\": \"vless\", \"port\": 443, \"security\": \"reality\","
                 + " \"reality\": {\"public_key\": \"" + KEY + "\", \"short_id\": \"xyz\"}}"))
                 .containsExactlyInAnyOrder("engines.xray.inbounds[0].reality.server_name: is required with security"

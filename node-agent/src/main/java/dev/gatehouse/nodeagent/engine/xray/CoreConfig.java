@@ -36,6 +36,11 @@ final class CoreConfig {
     }
 
     static String render(Inbounds inbounds, CoreSettings settings, int apiPort) {
+        return render(inbounds, settings, apiPort, null);
+    }
+
+    /** With the node's REALITY key, for inbounds with security reality (Xray only). */
+    static String render(Inbounds inbounds, CoreSettings settings, int apiPort, RealityKey reality) {
         ObjectNode root = JSON.createObjectNode();
         root.putObject("log").put("loglevel", "warning").put("access", "none");
         root.putObject("stats");
@@ -49,7 +54,7 @@ final class CoreConfig {
                 .put("protocol", "dokodemo-door");
         apiInbound.putObject("settings").put("address", "127.0.0.1");
         for (Inbound inbound : inbounds.served().values()) {
-            inbound(in.addObject(), inbound, settings);
+            inbound(in.addObject(), inbound, settings, reality);
         }
 
         ArrayNode out = root.putArray("outbounds");
@@ -64,7 +69,7 @@ final class CoreConfig {
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
 
-    private static void inbound(ObjectNode node, Inbound inbound, CoreSettings settings) {
+    private static void inbound(ObjectNode node, Inbound inbound, CoreSettings settings, RealityKey reality) {
         XrayInbound spec = inbound.spec();
         node.put("tag", spec.getTag()).put("listen", settings.listen()).put("port", spec.getPort())
                 .put("protocol", inbound.protocol().wire());
@@ -100,6 +105,13 @@ final class CoreConfig {
             tls.putArray("certificates").addObject()
                     .put("certificateFile", settings.tls().certificate().toAbsolutePath().toString())
                     .put("keyFile", settings.tls().key().toAbsolutePath().toString());
+        }
+        if (security.equals("reality") && reality != null) {
+            // The server name is borrowed: handshakes of anyone without a key go on to the real site.
+            ObjectNode settingsNode = stream.putObject("realitySettings").put("show", false)
+                    .put("dest", spec.getServerName() + ":443").put("privateKey", reality.privateKey());
+            settingsNode.putArray("serverNames").add(spec.getServerName());
+            settingsNode.putArray("shortIds").add(spec.getRealityShortId());
         }
     }
 }

@@ -63,6 +63,11 @@ public enum CoreFlavour {
         return this == XRAY;
     }
 
+    /** REALITY exists only in Xray. */
+    boolean hasReality() {
+        return this == XRAY;
+    }
+
     /** {@code xtls-rprx-vision} exists only in Xray. */
     boolean hasVisionFlow() {
         return this == XRAY;

@@ -116,7 +116,12 @@ record Inbounds(Map<String, Inbound> served, Map<String, String> refused) {
                 }
             }
             case "reality" -> {
-                return Optional.of("REALITY needs the node's private key, which the managed core is not given");
+                if (!flavour.hasReality()) {
+                    return Optional.of("V2Fly has no REALITY");
+                }
+                if (spec.getServerName().isEmpty()) {
+                    return Optional.of("REALITY needs the server name it borrows");
+                }
             }
             default -> {
                 return Optional.of("security '" + security + "' is not one of none, tls, reality");

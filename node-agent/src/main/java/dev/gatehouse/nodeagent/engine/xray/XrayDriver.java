@@ -8,6 +8,8 @@ import dev.gatehouse.proto.agent.v1.Engine;
 import dev.gatehouse.proto.agent.v1.NodeConfig;
 import dev.gatehouse.proto.agent.v1.XrayCredential;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,6 +48,12 @@ public final class XrayDriver implements EngineDriver {
     private final CoreFlavour flavour;
     private final CoreSettings settings;
     private final ManagedCore core;
+    /** Managed Xray: the node's REALITY key; null otherwise. */
+    private final RealityKey reality;
+    /** External mode: the core's uptime at the last look (-1 before the first), when, and restarts seen. */
+    private long lastUptime = -1;
+    private long lastUptimeAt;
+    private long externalRestarts;
     private final CoreApi api;
     private Inbounds inbounds = Inbounds.NONE;
 
@@ -55,6 +63,21 @@ public final class XrayDriver implements EngineDriver {
         this.settings = settings;
         this.core = new ManagedCore(settings);
         this.api = core.api();
+        this.reality = flavour.hasReality() ? realityKey(settings.folder().resolve("reality.key")) : null;
+    }
+
+    private static RealityKey realityKey(Path file) {
+        try {
+            return RealityKey.loadOrCreate(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make or read the REALITY key " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Managed Xray: the node's REALITY public key, for every REALITY inbound (empty tag: all of them). */
+    @Override
+    public Map<String, String> publicKeys() {
+        return reality == null ? Map.of() : Map.of("", reality.publicKey());
     }
 
     /** External mode: the operator runs the core, whose API listens on {@code host:port}. */
@@ -63,6 +86,7 @@ public final class XrayDriver implements EngineDriver {
         this.settings = null;
         this.core = null;
         this.api = CoreApi.connect(flavour, host, port);
+        this.reality = null;
     }
 
     @Override
@@ -86,7 +110,7 @@ public final class XrayDriver implements EngineDriver {
         Inbounds next = Inbounds.managed(config, flavour, settings.tls() != null, CoreConfig.API_TAG);
         logNewRefusals(next);
         try {
-            boolean started = core.run(CoreConfig.render(next, settings, core.apiPort()));
+            boolean started = core.run(CoreConfig.render(next, settings, core.apiPort(), reality));
             inbounds = next;
             return started;
         } catch (EngineException e) {
@@ -239,12 +263,32 @@ public final class XrayDriver implements EngineDriver {
 
     /**
      * Managed mode: how many times the core started, whether {@link #configure} started it or the
-     * supervisor did after it died; after each start the core holds no users. External mode: always
-     * 0; watch {@link #uptime()} instead.
+     * supervisor did after it died; after each start the core holds no users. External mode: how many
+     * restarts of the operator's core were seen, a restart being an uptime (GetSysStats) below the last
+     * one, or below the last one plus the time since by more than two seconds of rounding.
      */
     @Override
     public long generation() {
-        return core == null ? 0 : core.generation();
+        if (core != null) {
+            return core.generation();
+        }
+        synchronized (this) {
+            try {
+                long uptime = api.uptimeSeconds();
+                long now = System.nanoTime();
+                if (lastUptime >= 0) {
+                    long expected = lastUptime + java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(now - lastUptimeAt);
+                    if (uptime < lastUptime || uptime + 2 < expected) {
+                        externalRestarts++;
+                    }
+                }
+                lastUptime = uptime;
+                lastUptimeAt = now;
+            } catch (RuntimeException e) {
+                // Unreachable now: the next look compares against the last uptime seen.
+            }
+            return externalRestarts;
+        }
     }
 
     /** The inbounds of the last configuration that the core does not serve, each with its reason. */

@@ -34,6 +34,26 @@ class CoreConfigTest {
     }
 
     @Test
+    void aRealityInboundCarriesTheNodesOwnPrivateKeyAndBorrowsItsServerName() {
+        NodeConfig node = NodeConfig.newBuilder().addXrayInbounds(XrayInbound.newBuilder().setTag("vless-reality")
+                .setProtocol("vless").setPort(443).setNetwork("tcp").setSecurity("reality")
+                .setFlow("xtls-rprx-vision").setServerName("www.example.com").setRealityShortId("6ba85179e30d4fc2"))
+                .build();
+        RealityKey key = new RealityKey("private-of-the-node", "public-of-the-node");
+        Inbounds inbounds = Inbounds.managed(node, CoreFlavour.XRAY, false, CoreConfig.API_TAG);
+        JsonNode reality = JSON.readTree(CoreConfig.render(inbounds, XRAY, 41000, key)).path("inbounds").get(1)
+                .path("streamSettings");
+        assertThat(reality.path("security").asString()).isEqualTo("reality");
+        assertThat(reality.path("realitySettings").path("privateKey").asString()).isEqualTo("private-of-the-node");
+        assertThat(reality.path("realitySettings").path("dest").asString()).isEqualTo("www.example.com:443");
+        assertThat(reality.path("realitySettings").path("serverNames").toString()).isEqualTo("[\"www.example.com\"]");
+        assertThat(reality.path("realitySettings").path("shortIds").toString()).isEqualTo("[\"6ba85179e30d4fc2\"]");
+
+        assertThat(Inbounds.managed(node, CoreFlavour.V2FLY, false, CoreConfig.API_TAG).refused())
+                .containsEntry("vless-reality", "V2Fly has no REALITY");
+    }
+
+    @Test
     void theApiListensOnLoopbackAndCountsEveryUsersTraffic() {
         JsonNode root = render(NODE, XRAY);
 

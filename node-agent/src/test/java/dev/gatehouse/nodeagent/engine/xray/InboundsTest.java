@@ -55,18 +55,21 @@ class InboundsTest {
     }
 
     @Test
-    void xrayWithCertificatesServesTlsGrpcShadowsocksAndVision() {
+    void xrayWithCertificatesServesTlsGrpcShadowsocksVisionAndReality() {
         Inbounds inbounds = Inbounds.managed(node(
                 inbound("trojan-in", "trojan").setSecurity("tls"),
                 inbound("grpc-in", "vless").setNetwork("grpc").setGrpcServiceName("s"),
                 inbound("vision-in", "vless").setSecurity("tls").setFlow("xtls-rprx-vision"),
                 inbound("ss-in", "shadowsocks").setShadowsocksMethod("chacha20-ietf-poly1305"),
                 inbound("ss-2022", "shadowsocks").setShadowsocksMethod("2022-blake3-aes-128-gcm"),
-                inbound("reality-in", "vless").setSecurity("reality")), CoreFlavour.XRAY, true, CoreConfig.API_TAG);
+                inbound("reality-in", "vless").setSecurity("reality").setServerName("www.example.com"),
+                inbound("reality-nameless", "vless").setSecurity("reality")), CoreFlavour.XRAY, true,
+                CoreConfig.API_TAG);
 
-        assertThat(inbounds.served()).containsOnlyKeys("trojan-in", "grpc-in", "vision-in", "ss-in");
+        assertThat(inbounds.served()).containsOnlyKeys("trojan-in", "grpc-in", "vision-in", "ss-in", "reality-in");
         assertThat(inbounds.served().get("ss-in").cipher()).isEqualTo(ShadowsocksCipher.CHACHA20_POLY1305);
-        assertThat(inbounds.refused()).containsOnlyKeys("ss-2022", "reality-in");
+        assertThat(inbounds.refused()).containsOnlyKeys("ss-2022", "reality-nameless");
+        assertThat(inbounds.refused().get("reality-nameless")).contains("server name");
     }
 
     @Test

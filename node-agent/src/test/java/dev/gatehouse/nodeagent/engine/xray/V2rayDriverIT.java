@@ -375,8 +375,15 @@ class V2rayDriverIT {
             assertThat(external.counters()).containsKey(user.getCredentialId());
             assertThat(external.remove(ref(user))).as("gone from vmess-in; ghost-in holds nobody").isEqualTo(Applied.APPLIED);
             assertThat(external.remove(ref(user))).isEqualTo(Applied.NOT_FOUND);
-            assertThat(external.generation()).isZero();
             assertThat(external.info().flavour()).isEqualTo("v2fly");
+            await("the core has run two seconds", () -> driver.uptime().toSeconds() >= 2);
+            assertThat(external.generation()).isZero();
+
+            // The operator's core restarts: its uptime starts over, which the external driver notices.
+            long before = driver.generation();
+            ProcessHandle.of(driver.corePid().orElseThrow()).orElseThrow().destroyForcibly();
+            await("the core runs again", () -> driver.generation() > before);
+            await("the restart is seen through the API", () -> external.generation() == 1);
         }
         assertThat(driver.uptime().toSeconds()).as("closing an external driver leaves the core running").isNotNegative();
     }
