@@ -85,8 +85,11 @@ public final class AgentRuntime implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // The last bytes since the previous round are buffered before the cores go.
-        sampler.round(reconciler.engines());
+        // The last bytes since the previous round are buffered before the cores go (a core that
+        // restarted since is noticed first).
+        if (reconciler.revision() > 0) {
+            reconciler.poll();
+        }
         for (EngineDriver engine : reconciler.engines()) {
             engine.close();
         }

@@ -85,6 +85,8 @@ public final class Reconciler {
         failures.clear();
         refused.clear();
         noticeRestarts();
+        // A changed configuration may restart a core or re-create an interface: their counts first.
+        sampler.round(engines());
         configure(config);
         converge(true);
         this.revision = revision;
@@ -102,12 +104,15 @@ public final class Reconciler {
             return Optional.empty();
         }
         noticeRestarts();
+        List<CredentialRef> removals = diff.getRemovalsList();
+        boolean replaces = diff.getUpsertsList().stream().anyMatch(c -> desired.containsKey(c.getCredentialId())
+                && !desired.get(c.getCredentialId()).equals(c));
+        // Removals, replacements and a changed configuration end counters: read them once more first.
+        if (!removals.isEmpty() || replaces || diff.hasConfig()) {
+            sampler.round(engines());
+        }
         if (diff.hasConfig()) {
             configure(diff.getConfig());
-        }
-        List<CredentialRef> removals = diff.getRemovalsList();
-        if (!removals.isEmpty()) {
-            sampler.round(engines());
         }
         for (CredentialRef ref : removals) {
             desired.remove(ref.getCredentialId());

@@ -155,8 +155,10 @@ public final class CollectorSession {
                 Stream stream = new Stream(identity);
                 current = stream;
                 stream.ended.await();
-            } catch (IOException e) {
-                lastError = e.getMessage();
+            } catch (IOException | RuntimeException e) {
+                // Any failure to open (an unreadable identity, an address that does not parse, TLS
+                // that cannot be set up) is retried: the dialling thread never ends but on stop.
+                lastError = String.valueOf(e.getMessage());
                 log.warn("cannot open a session: {}", e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -380,6 +382,11 @@ public final class CollectorSession {
                 return;
             }
             try {
+                if (!NodeIdentity.certifies(renewed.getCertificate(), renewing.getPublic())) {
+                    log.warn("the renewed certificate is not for the key this node sent; keeping the current one");
+                    renewing = null;
+                    return;
+                }
                 NodeIdentity.store(state, renewing.getPrivate(), renewed.getCertificate(), renewed.getCaBundle(),
                         collector);
                 log.info("stored the renewed node certificate; reconnecting with it");

@@ -46,17 +46,35 @@ public record NodeIdentity(UUID nodeId, PrivateKey key, String certificatePem, S
             throw new IOException(state.resolve(CERTIFICATE) + " holds no certificate");
         }
         UUID node = nodeOf(parsed);
-        return new NodeIdentity(node, readKey(state.resolve(KEY)), certificate,
+        return new NodeIdentity(node, matchingKey(state, parsed), certificate,
                 Files.readString(state.resolve(CA_BUNDLE)), Files.readString(state.resolve(COLLECTOR)).trim());
     }
 
-    /** Stores an identity: the key first (0600), the certificate last, so a present certificate means a whole set. */
+    /**
+     * Stores an identity so that a crash at any point leaves a key and certificate that belong
+     * together: the new key goes beside the old one ({@code node.key.next}, 0600), then the CA bundle,
+     * the address and the certificate, and only then does the new key replace the old. {@link #load}
+     * takes whichever of the two keys the stored certificate certifies.
+     */
     public static void store(Path state, PrivateKey key, String certificatePem, String caBundlePem,
                              String collectorAddress) throws IOException {
-        StateFiles.write(state.resolve(KEY), pem(key), true);
+        Path next = state.resolve(KEY + ".next");
+        StateFiles.write(next, pem(key), true);
         StateFiles.write(state.resolve(CA_BUNDLE), caBundlePem, false);
         StateFiles.write(state.resolve(COLLECTOR), collectorAddress + "\n", false);
         StateFiles.write(state.resolve(CERTIFICATE), certificatePem, false);
+        java.nio.file.Files.move(next, state.resolve(KEY), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        StateFiles.syncFolder(state);
+    }
+
+    /** Whether the PEM certificate certifies this public key. */
+    public static boolean certifies(String certificatePem, java.security.PublicKey key) {
+        try {
+            return SessionChannels.certificates(certificatePem)[0].getPublicKey().equals(key);
+        } catch (CertificateException | ArrayIndexOutOfBoundsException e) {
+            return false;
+        }
     }
 
     public X509Certificate certificate() {
@@ -83,6 +101,39 @@ public record NodeIdentity(UUID nodeId, PrivateKey key, String certificatePem, S
             // falls through to the refusal below
         }
         throw new IOException("the certificate does not name a Gatehouse node");
+    }
+
+    /** The stored key the certificate certifies: {@code node.key}, or a renewal's {@code node.key.next}. */
+    private static PrivateKey matchingKey(Path state, X509Certificate certificate) throws IOException {
+        Path next = state.resolve(KEY + ".next");
+        if (Files.isRegularFile(next)) {
+            PrivateKey candidate = readKey(next);
+            if (signs(candidate, certificate)) {
+                Files.move(next, state.resolve(KEY), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                return candidate;
+            }
+            Files.delete(next);
+        }
+        return readKey(state.resolve(KEY));
+    }
+
+    /** Whether a signature by the private key verifies with the certificate's public key. */
+    private static boolean signs(PrivateKey key, X509Certificate certificate) {
+        try {
+            String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
+            byte[] probe = "gatehouse".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static PrivateKey readKey(Path file) throws IOException {

@@ -91,8 +91,10 @@ public final class Sampler {
             for (Map.Entry<String, EngineDriver.Counters> c : counters.entrySet()) {
                 String key = key(engine.engine(), c.getKey());
                 long[] base = checkpoint.baselines.getOrDefault(key, new long[2]);
-                long up = delta(c.getValue().up(), base[0]);
-                long down = delta(c.getValue().down(), base[1]);
+                // A counter that went down in either direction means the counter started over: both did.
+                boolean restarted = c.getValue().up() < base[0] || c.getValue().down() < base[1];
+                long up = restarted ? c.getValue().up() : c.getValue().up() - base[0];
+                long down = restarted ? c.getValue().down() : c.getValue().down() - base[1];
                 if (c.getValue().up() != base[0] || c.getValue().down() != base[1]) {
                     next.put(key, new long[] {c.getValue().up(), c.getValue().down()});
                 }
