@@ -31,4 +31,35 @@ public abstract class CollectorTest {
         // Small parts, so that a node with a few credentials shows how a large snapshot is split.
         registry.add("gatehouse.collector.snapshot-part-credentials", () -> "2");
     }
+
+    /**
+     * The certificate the node session endpoint presents to a new TLS 1.3 handshake of a client
+     * holding {@code key} and {@code certificatePem} and trusting {@code bundlePem}.
+     */
+    protected static java.security.cert.X509Certificate presentedCertificate(java.security.PrivateKey key,
+            String certificatePem, String bundlePem) throws Exception {
+        var store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("node", key, new char[0],
+                dev.gatehouse.proto.session.SessionChannels.certificates(certificatePem));
+        var keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, new char[0]);
+        var trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        java.security.cert.X509Certificate[] bundle = dev.gatehouse.proto.session.SessionChannels.certificates(bundlePem);
+        for (int i = 0; i < bundle.length; i++) {
+            trusted.setCertificateEntry("ca" + i, bundle[i]);
+        }
+        var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        var context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+        context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+        try (var socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", GRPC_PORT)) {
+            var parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
 }

@@ -461,28 +461,8 @@ class NodeSessionIT extends CollectorTest {
 
     /** The serial of the certificate the endpoint presents to a new TLS handshake. */
     private java.math.BigInteger handshakeSerial(Enrolled enrolled) throws Exception {
-        var store = java.security.KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry("node", enrolled.keys().getPrivate(), new char[0], certificates(enrolled.certificatePem()));
-        var keys = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, new char[0]);
-        var trusted = java.security.KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        X509Certificate[] bundle = certificates(ca.trustBundle());
-        for (int i = 0; i < bundle.length; i++) {
-            trusted.setCertificateEntry("ca" + i, bundle[i]);
-        }
-        var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        var context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
-        context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
-        try (var socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", GRPC_PORT)) {
-            var parameters = socket.getSSLParameters();
-            parameters.setApplicationProtocols(new String[] {"h2"});
-            socket.setSSLParameters(parameters);
-            socket.startHandshake();
-            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-        }
+        return presentedCertificate(enrolled.keys().getPrivate(), enrolled.certificatePem(), ca.trustBundle())
+                .getSerialNumber();
     }
 
     @Test
