@@ -27,13 +27,6 @@ class EnrollmentIT extends ControlApiTest {
     @Autowired
     JdbcClient jdbc;
 
-    private JsonNode newNode(Tenant tenant) {
-        Api.Response node = root.post("/nodes", map("tenant_id", tenant.id(), "name", "edge-" + UUID.randomUUID(),
-                "address", "edge.example.net", "engines", map("xray", map("inbounds", List.of(
-                        map("tag", "vless-in", "protocol", "vless", "port", 443))))));
-        assertThat(node.status()).as(node.body()).isEqualTo(201);
-        return node.json();
-    }
 
     private Api.Response enroll(String token, String csr) {
         return anonymous.post("/nodes/enroll", map("token", token, "csr", csr));

@@ -29,14 +29,6 @@ class NodeCaRotationIT extends ControlApiTest {
     @Autowired
     JdbcClient jdbc;
 
-    /** A new node; its enrollment token and the CA fingerprint it shows. */
-    private JsonNode newNode(Tenant tenant) {
-        Api.Response node = root.post("/nodes", map("tenant_id", tenant.id(), "name", "edge-" + UUID.randomUUID(),
-                "address", "edge.example.net", "engines", map("xray", map("inbounds", List.of(
-                        map("tag", "vless-in", "protocol", "vless", "port", 443))))));
-        assertThat(node.status()).as(node.body()).isEqualTo(201);
-        return node.json();
-    }
 
     /** Enrols a new node of the tenant; the enrolment answer. */
     private Api.Response enrolledNode(Tenant tenant) {

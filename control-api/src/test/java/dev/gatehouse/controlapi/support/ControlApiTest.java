@@ -107,6 +107,15 @@ public abstract class ControlApiTest {
         return plan.text("id");
     }
 
+    /** A new, not yet enrolled node with one VLESS inbound: its creation answer (token, CA fingerprint). */
+    protected tools.jackson.databind.JsonNode newNode(Tenant tenant) {
+        Api.Response node = root.post("/nodes", map("tenant_id", tenant.id(), "name", "edge-" + UUID.randomUUID(),
+                "address", "edge.example.net", "engines", map("xray", map("inbounds", java.util.List.of(
+                        map("tag", "vless-in", "protocol", "vless", "port", 443))))));
+        assertThat(node.status()).as(node.body()).isEqualTo(201);
+        return node.json();
+    }
+
     /** A node offering a VLESS inbound and WireGuard, with the given capacity (null: unlimited). */
     protected String node(Tenant tenant, Integer capacity, String... tags) {
         Api.Response node = root.post("/nodes", map("tenant_id", tenant.id(), "name", "node-" + UUID.randomUUID(),

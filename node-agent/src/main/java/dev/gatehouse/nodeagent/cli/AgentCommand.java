@@ -87,6 +87,15 @@ public final class AgentCommand implements Callable<Integer> {
         Path config;
     }
 
+    /** Where the agent serves health, metrics and status: what {@code run} binds and {@code status} asks. */
+    static class Http {
+        @Option(names = "--http-address", defaultValue = "127.0.0.1", description = "health and metrics address")
+        String address;
+
+        @Option(names = "--http-port", defaultValue = "8084", description = "health and metrics port")
+        int port;
+    }
+
     @Command(name = "enroll", mixinStandardHelpOptions = true,
             description = "Make this node's key, get its certificate from control-api, store both.")
     static final class Enroll implements Callable<Integer> {
@@ -124,11 +133,8 @@ public final class AgentCommand implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
 
-        @Option(names = "--http-address", defaultValue = "127.0.0.1", description = "health and metrics address")
-        String httpAddress;
-
-        @Option(names = "--http-port", defaultValue = "8084", description = "health and metrics port")
-        int httpPort;
+        @CommandLine.Mixin
+        Http http = new Http();
 
         @Option(names = "--poll-interval", defaultValue = "10s", description = "how often counters are read")
         String pollInterval;
@@ -179,7 +185,7 @@ public final class AgentCommand implements Callable<Integer> {
                         + " external or off, not " + xrayMode);
             }
             preflight();
-            AgentOptions options = new AgentOptions(common.state, httpAddress, httpPort, duration(pollInterval),
+            AgentOptions options = new AgentOptions(common.state, http.address, http.port, duration(pollInterval),
                     duration(checkInterval), xrayMode, xrayBinary, xrayApi, xrayListen, xrayTlsCertificate, xrayTlsKey,
                     wireguard,
                     DataSize.parse(bufferMaxSize).toBytes(), duration(bufferMaxAge));
@@ -193,9 +199,9 @@ public final class AgentCommand implements Callable<Integer> {
                 NodeAgentApplication.coreBinary(xrayBinary);
             }
             try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-                probe.bind(new java.net.InetSocketAddress(httpAddress, httpPort));
+                probe.bind(new java.net.InetSocketAddress(http.address, http.port));
             } catch (IOException e) {
-                throw new IOException("cannot serve health and metrics on " + httpAddress + ":" + httpPort
+                throw new IOException("cannot serve health and metrics on " + http.address + ":" + http.port
                         + " (in use? set --http-port)");
             }
         }
@@ -215,11 +221,8 @@ public final class AgentCommand implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
 
-        @Option(names = "--http-address", defaultValue = "127.0.0.1", description = "the running agent's address")
-        String httpAddress;
-
-        @Option(names = "--http-port", defaultValue = "8084", description = "the running agent's port")
-        int httpPort;
+        @CommandLine.Mixin
+        Http http = new Http();
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -236,7 +239,7 @@ public final class AgentCommand implements Callable<Integer> {
             }
             try {
                 HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                URI.create("http://" + httpAddress + ":" + httpPort + "/actuator/agent"))
+                                URI.create("http://" + http.address + ":" + http.port + "/actuator/agent"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 JsonNode agent = JsonMapper.builder().build().readTree(response.body());
                 out.printf("session        %s%s%n", agent.path("session").asString(),
@@ -253,7 +256,7 @@ public final class AgentCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             } catch (IOException e) {
-                out.printf("agent          not running (nothing answers on %s:%d)%n", httpAddress, httpPort);
+                out.printf("agent          not running (nothing answers on %s:%d)%n", http.address, http.port);
                 out.printf("buffered       %d bytes on disk%n", bufferedBytes(common.state.resolve("buffer")));
                 out.flush();
                 return 3;
