@@ -155,12 +155,14 @@ public class TrafficIngest {
                 sent[b]++;
                 keyBatch.putIfAbsent(new Key(node, engines[i], users[i], seqs[i], end), b);
             }
+            // received_at is left to its default, the database's transaction time: the scheduler's
+            // rollup watermark relies on an open transaction never writing an arrival behind it.
             jdbc.sql("""
                             INSERT INTO traffic_events (event_end_ts, node_id, engine, user_id, counter_seq, tenant_id,
                                                         subscription_id, event_start_ts, bytes_up, bytes_down,
-                                                        counter_up, counter_down, received_at)
+                                                        counter_up, counter_down)
                             SELECT e.end_ts, e.node_id, e.engine, e.user_id, e.seq, e.tenant_id, e.subscription_id,
-                                   e.start_ts, e.up, e.down, e.counter_up, e.counter_down, ?
+                                   e.start_ts, e.up, e.down, e.counter_up, e.counter_down
                             FROM unnest(?::timestamptz[], ?::uuid[], ?::text[], ?::uuid[], ?::bigint[], ?::uuid[],
                                         ?::uuid[], ?::timestamptz[], ?::bigint[], ?::bigint[], ?::bigint[],
                                         ?::bigint[])
@@ -169,7 +171,7 @@ public class TrafficIngest {
                             ON CONFLICT DO NOTHING
                             RETURNING node_id, engine, user_id, counter_seq, event_end_ts, subscription_id, bytes_up,
                                       bytes_down""")
-                    .params(Timestamp.from(now), ends, nodes, engines, users, seqs, tenants, subscriptions, starts,
+                    .params(ends, nodes, engines, users, seqs, tenants, subscriptions, starts,
                             ups, downs, counterUps, counterDowns)
                     .query(rs -> {
                         UUID node = rs.getObject(1, UUID.class);
