@@ -4,6 +4,7 @@ import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.traffic.TrafficIngest;
 import dev.gatehouse.domain.support.DataKey;
 import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeAssigner;
 import dev.gatehouse.domain.node.NodeEvents;
 import dev.gatehouse.domain.subscription.Credentials;
 import dev.gatehouse.domain.subscription.SubscriptionLifecycle;
@@ -39,6 +40,11 @@ public class DomainAutoConfiguration {
     @Bean
     DesiredState desiredState(JdbcClient jdbc, NodeEvents events, Clock clock) {
         return new DesiredState(jdbc, events, clock);
+    }
+
+    @Bean
+    NodeAssigner nodeAssigner(JdbcClient jdbc, DesiredState desired) {
+        return new NodeAssigner(jdbc, desired);
     }
 
     @Bean

@@ -13,6 +13,7 @@ import dev.gatehouse.domain.identity.NodeCa;
 import dev.gatehouse.domain.node.InboundRules;
 import dev.gatehouse.domain.model.NodeStatus;
 import dev.gatehouse.domain.node.DesiredState;
+import dev.gatehouse.domain.node.NodeAssigner;
 import dev.gatehouse.domain.node.NodeEvent;
 import java.time.Clock;
 import java.time.Duration;
