@@ -1,5 +1,6 @@
 package dev.gatehouse.domain;
 
+import dev.gatehouse.testkit.Fixtures;
 import dev.gatehouse.testkit.GatehouseTestProperties;
 import dev.gatehouse.testkit.TestPostgres;
 import java.util.UUID;

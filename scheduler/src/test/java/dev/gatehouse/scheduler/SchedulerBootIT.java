@@ -1,25 +1,12 @@
 package dev.gatehouse.scheduler;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.gatehouse.testkit.ActuatorProbe;
-import dev.gatehouse.testkit.GatehouseTestProperties;
-import dev.gatehouse.testkit.TestPostgres;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-/** scheduler boots against real PostgreSQL and Redis and serves health and Prometheus metrics. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class SchedulerBootIT {
-
-    @LocalServerPort
-    int port;
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        GatehouseTestProperties.register(registry, TestPostgres.instance().shared("scheduler", true));
-    }
+/** scheduler boots against real PostgreSQL and Redis, serves health and metrics, and lists its jobs. */
+class SchedulerBootIT extends SchedulerIT {
 
     @Test
     void healthIsUpWithDatabaseAndRedis() throws Exception {
@@ -29,5 +16,15 @@ class SchedulerBootIT {
     @Test
     void prometheusMetricsAreServedAsText() throws Exception {
         ActuatorProbe.assertPrometheusText(port);
+    }
+
+    @Test
+    void everyJobIsRecordedWithItsSchedule() {
+        assertThat(jdbc.sql("SELECT job FROM scheduler_jobs").query(String.class).list())
+                .containsAll(tasks.stream().map(t -> t.name()).toList());
+        assertThat(jdbc.sql("SELECT schedule FROM scheduler_jobs WHERE job = 'lifecycle'").query(String.class).single())
+                .isEqualTo("every 30s");
+        assertThat(jdbc.sql("SELECT count(*) FROM qrtz_triggers WHERE trigger_name = 'rollups'").query(Long.class)
+                .single()).isEqualTo(1);
     }
 }

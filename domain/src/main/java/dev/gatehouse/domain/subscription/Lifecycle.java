@@ -1,6 +1,5 @@
 package dev.gatehouse.domain.subscription;
 
-import dev.gatehouse.domain.model.ResetStrategy;
 import dev.gatehouse.domain.model.SubscriptionState;
 import java.time.Instant;
 import java.util.UUID;
@@ -83,11 +82,5 @@ public final class Lifecycle {
             return new Decision(Action.ACTIVATE, SubscriptionState.ACTIVE, "first use");
         }
         return Decision.NONE;
-    }
-
-    /** Whether the usage period that began at {@code periodStart} is over at {@code now}. */
-    public static boolean resetDue(ResetStrategy strategy, Instant periodStart, Instant now) {
-        Instant end = periodStart == null ? null : strategy.periodEnd(periodStart);
-        return end != null && !end.isAfter(now);
     }
 }

@@ -3,7 +3,7 @@ package dev.gatehouse.domain.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.domain.DomainIT;
-import dev.gatehouse.domain.Fixtures;
+import dev.gatehouse.testkit.Fixtures;
 import dev.gatehouse.domain.model.Engine;
 import java.util.List;
 import java.util.Set;

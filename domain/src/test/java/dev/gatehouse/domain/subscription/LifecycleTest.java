@@ -2,7 +2,6 @@ package dev.gatehouse.domain.subscription;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.domain.model.ResetStrategy;
 import dev.gatehouse.domain.model.SubscriptionState;
 import dev.gatehouse.domain.subscription.Lifecycle.Action;
 import dev.gatehouse.domain.subscription.Lifecycle.Decision;
@@ -76,18 +75,5 @@ class LifecycleTest {
         Decision missed = Lifecycle.settle(onHold, NOW.plusSeconds(60), null);
         assertThat(missed.state()).isEqualTo(SubscriptionState.EXPIRED);
         assertThat(missed.reason()).startsWith("not used before");
-    }
-
-    @Test
-    void resetsAreRollingPeriodsInUtc() {
-        Instant jan31 = Instant.parse("2026-01-31T10:00:00Z");
-        assertThat(ResetStrategy.MONTH.periodEnd(jan31)).isEqualTo(Instant.parse("2026-02-28T10:00:00Z"));
-        assertThat(ResetStrategy.WEEK.periodEnd(jan31)).isEqualTo(Instant.parse("2026-02-07T10:00:00Z"));
-        assertThat(ResetStrategy.YEAR.periodEnd(Instant.parse("2028-02-29T00:00:00Z")))
-                .isEqualTo(Instant.parse("2029-02-28T00:00:00Z"));
-        assertThat(Lifecycle.resetDue(ResetStrategy.DAY, NOW.minus(Duration.ofDays(1)), NOW)).isTrue();
-        assertThat(Lifecycle.resetDue(ResetStrategy.DAY, NOW.minusSeconds(86_399), NOW)).isFalse();
-        assertThat(Lifecycle.resetDue(ResetStrategy.NO_RESET, Instant.EPOCH, NOW)).isFalse();
-        assertThat(Lifecycle.resetDue(ResetStrategy.MONTH, null, NOW)).isFalse();
     }
 }

@@ -3,7 +3,7 @@ package dev.gatehouse.domain.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.domain.DomainIT;
-import dev.gatehouse.domain.Fixtures;
+import dev.gatehouse.testkit.Fixtures;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.domain.DomainIT;
-import dev.gatehouse.domain.Fixtures;
+import dev.gatehouse.testkit.Fixtures;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.gatehouse.domain;
+package dev.gatehouse.testkit;
 
 import java.util.List;
 import java.util.UUID;

@@ -1,0 +1,125 @@
+package dev.gatehouse.scheduler.job;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs a job once: takes the job's next fencing token (which fences off any older run still going),
+ * logs the run in job_runs, runs it, and records the outcome, the rows it touched and its duration
+ * in job_runs and in metrics. A failure is logged with its cause here and never reaches Quartz.
+ */
+@Component
+public class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    /** How a run ended. */
+    public enum Outcome {
+        SUCCEEDED, FAILED, FENCED;
+
+        String db() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** One run as recorded. */
+    public record Run(long id, long token, Outcome outcome, long rows, Duration took, String error) {
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final String instance;
+    private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> lastRows = new ConcurrentHashMap<>();
+
+    public JobRunner(JdbcClient jdbc, TransactionTemplate tx, Clock clock, MeterRegistry meters,
+                     SchedulerInstance instance) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.meters = meters;
+        this.instance = instance.name();
+    }
+
+    public Run run(ScheduledTask task) {
+        String job = task.name();
+        long token = tx.execute(status -> jdbc.sql("""
+                        INSERT INTO job_leases (job, token, holder, acquired_at) VALUES (?, 1, ?, now())
+                        ON CONFLICT (job) DO UPDATE SET token = job_leases.token + 1, holder = EXCLUDED.holder,
+                                                        acquired_at = EXCLUDED.acquired_at
+                        RETURNING token""")
+                .params(job, instance).query(Long.class).single());
+        Instant started = clock.instant();
+        long runId = jdbc.sql("""
+                        INSERT INTO job_runs (job, instance, token, started_at) VALUES (?, ?, ?, ?) RETURNING id""")
+                .params(job, instance, token, Timestamp.from(started)).query(Long.class).single();
+        long nanos = System.nanoTime();
+        Outcome outcome;
+        long rows = 0;
+        String error = null;
+        try {
+            rows = task.run(new JobContext(job, token, jdbc, tx, clock));
+            outcome = Outcome.SUCCEEDED;
+        } catch (LeaseLostException e) {
+            outcome = Outcome.FENCED;
+            error = e.getMessage();
+            log.warn("{}", e.getMessage());
+        } catch (RuntimeException e) {
+            outcome = Outcome.FAILED;
+            error = summary(e);
+            log.error("job {} failed", job, e);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - nanos);
+        jdbc.sql("""
+                        UPDATE job_runs SET finished_at = ?, rows_touched = ?, outcome = ?, error = ? WHERE id = ?""")
+                .params(Timestamp.from(started.plus(took)), rows, outcome.db(), error, runId).update();
+        record(job, outcome, rows, took);
+        return new Run(runId, token, outcome, rows, took, error);
+    }
+
+    private void record(String job, Outcome outcome, long rows, Duration took) {
+        Timer.builder("gatehouse_scheduler_job_duration").tag("job", job).tag("outcome", outcome.db())
+                .description("How long runs of each job took").register(meters).record(took);
+        Counter.builder("gatehouse_scheduler_job_rows").tag("job", job)
+                .description("Rows the job's runs touched").register(meters).increment(rows);
+        lastRows.computeIfAbsent(job, j -> gauge("gatehouse_scheduler_job_last_rows", j,
+                "Rows the job's last run touched")).set(rows);
+        if (outcome == Outcome.SUCCEEDED) {
+            lastSuccess.computeIfAbsent(job, j -> gauge("gatehouse_scheduler_job_last_success_seconds", j,
+                    "When the job last succeeded, in seconds since the epoch")).set(clock.instant().getEpochSecond());
+        }
+    }
+
+    private AtomicLong gauge(String name, String job, String description) {
+        AtomicLong value = new AtomicLong();
+        Gauge.builder(name, value, AtomicLong::get).tag("job", job).description(description).register(meters);
+        return value;
+    }
+
+    /** The failure as one line for job_runs and /jobs: its kind of cause and message, never a stack. */
+    private static String summary(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        message = message.replaceAll("\\s+", " ").trim();
+        return message.length() > 500 ? message.substring(0, 500) : message;
+    }
+}
