@@ -57,6 +57,8 @@ class Subscription {
     private Instant expiresAt;
     private Instant onHoldDeadline;
     private Instant lastResetAt;
+    /** Kept by a trigger: the end of the current usage period on the tenant's calendar. */
+    private Instant nextResetAt;
     private UUID nextPlanId;
     private String assignmentStrategy;
     @JdbcTypeCode(SqlTypes.ARRAY)
@@ -66,6 +68,14 @@ class Subscription {
     @CollectionTable(name = "node_assignments", joinColumns = @JoinColumn(name = "subscription_id"))
     @BatchSize(size = 500)
     private List<Placement> placements = new ArrayList<>();
+    /**
+     * Live but not fully served: no node at all, or a node of it is offline. Computed in the query
+     * that reads the row, so a list can filter on it.
+     */
+    @Formula("(state IN ('active', 'on_hold') AND (NOT EXISTS (SELECT 1 FROM node_assignments a"
+            + " WHERE a.subscription_id = id) OR EXISTS (SELECT 1 FROM node_assignments a JOIN nodes n"
+            + " ON n.id = a.node_id WHERE a.subscription_id = id AND n.status = 'offline')))")
+    private boolean degraded;
     private Instant createdAt;
     private Instant updatedAt;
 
@@ -79,8 +89,8 @@ class Subscription {
                 .map(p -> new SubscriptionDtos.Assignment(p.nodeId(), p.role())).toList();
         return new SubscriptionDtos.SubscriptionResponse(id, tenantId, userId, planId, SubscriptionState.fromDb(state), stateReason,
                 List.of(engines), quotaBytes, usedBytesUp, usedBytesDown, lifetimeBytesUp, lifetimeBytesDown,
-                ResetStrategy.fromDb(resetStrategy), startsAt, expiresAt, onHoldDeadline, lastResetAt, nextPlanId,
-                AssignmentStrategy.fromDb(assignmentStrategy),
-                List.of(assignmentTags), redundancy, nodes, createdAt, updatedAt);
+                ResetStrategy.fromDb(resetStrategy), startsAt, expiresAt, onHoldDeadline, lastResetAt, nextResetAt,
+                nextPlanId, AssignmentStrategy.fromDb(assignmentStrategy),
+                List.of(assignmentTags), redundancy, nodes, degraded, createdAt, updatedAt);
     }
 }

@@ -37,7 +37,7 @@ class SubscriptionController {
         this.bulk = bulk;
     }
 
-    @io.swagger.v3.oas.annotations.Operation(summary = "List subscriptions (filter: tenant_id, state, plan_id, user_id, node_id, tag, q; sort: created_at, expires_at, state, used_bytes)")
+    @io.swagger.v3.oas.annotations.Operation(summary = "List subscriptions (filter: tenant_id, state, plan_id, user_id, node_id, tag, q, degraded; sort: created_at, expires_at, state, used_bytes)")
     @GetMapping("/subscriptions")
     @RequiresPermission(module = Module.SUBSCRIPTIONS, operation = Operation.READ)
     Page<SubscriptionDtos.SubscriptionResponse> list(
@@ -48,10 +48,12 @@ class SubscriptionController {
             @RequestParam(name = "node_id", required = false) UUID nodeId,
             @RequestParam(required = false) @Size(max = 64) String tag,
             @RequestParam(required = false) @Size(max = 100) String q,
+            @io.swagger.v3.oas.annotations.Parameter(description = "true: live subscriptions on no node or on an offline one")
+            @RequestParam(required = false) Boolean degraded,
             @RequestParam(required = false) @Size(max = 40) String sort,
             @Valid PageRequest page) {
-        return service.list(new SubscriptionRepository.Filter(tenantId, state, planId, userId, nodeId, tag, q), sort,
-                page);
+        return service.list(new SubscriptionRepository.Filter(tenantId, state, planId, userId, nodeId, tag, q,
+                degraded), sort, page);
     }
 
     @io.swagger.v3.oas.annotations.Operation(summary = "Subscribe a person to a plan: credentials per engine, nodes by strategy, subscription token (shown once)")

@@ -58,12 +58,17 @@ final class SubscriptionDtos {
     record Assignment(UUID nodeId, String role) {
     }
 
+    /**
+     * @param nextResetAt when the period usage next resets: the end of the current day, week (from
+     *                    Monday), month or year on the tenant's calendar; null for no_reset
+     * @param degraded    live (active or on_hold) but on no node, or on a node that is offline
+     */
     record SubscriptionResponse(UUID id, UUID tenantId, UUID userId, UUID planId, SubscriptionState state, String stateReason,
                                 List<String> engines, Long quotaBytes, long usedBytesUp, long usedBytesDown,
                                 long lifetimeBytesUp, long lifetimeBytesDown, ResetStrategy resetStrategy, Instant startsAt,
-                                Instant expiresAt, Instant onHoldDeadline, Instant lastResetAt, UUID nextPlanId,
-                                AssignmentStrategy strategy, List<String> tags, int redundancy, List<Assignment> nodes,
-                                Instant createdAt, Instant updatedAt) {
+                                Instant expiresAt, Instant onHoldDeadline, Instant lastResetAt, Instant nextResetAt,
+                                UUID nextPlanId, AssignmentStrategy strategy, List<String> tags, int redundancy,
+                                List<Assignment> nodes, boolean degraded, Instant createdAt, Instant updatedAt) {
     }
 
     /** A new subscription and its subscription-link token (shown once; rotate to get a new one). */

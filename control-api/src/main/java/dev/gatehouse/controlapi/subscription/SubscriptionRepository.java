@@ -33,7 +33,8 @@ import org.springframework.stereotype.Component;
 class SubscriptionRepository {
 
     /** The list filters of /subscriptions. */
-    record Filter(UUID tenant, SubscriptionState state, UUID plan, UUID user, UUID node, String tag, String q) {
+    record Filter(UUID tenant, SubscriptionState state, UUID plan, UUID user, UUID node, String tag, String q,
+                  Boolean degraded) {
     }
 
     private final SubscriptionRecords records;
@@ -80,6 +81,7 @@ class SubscriptionRepository {
         equal(where, "state", f.state() == null ? null : f.state().db());
         equal(where, "planId", f.plan());
         equal(where, "userId", f.user());
+        equal(where, "degraded", f.degraded());
         if (f.node() != null) {
             where.add((root, query, cb) -> {
                 var placement = root.join("placements");

@@ -18,6 +18,7 @@ class Tenant {
     private String name;
     private String slug;
     private String status;
+    private String timeZone;
     private Instant createdAt;
     private Instant updatedAt;
     @Version
@@ -26,17 +27,24 @@ class Tenant {
     protected Tenant() {
     }
 
-    Tenant(String name, String slug, Instant now) {
+    Tenant(String name, String slug, String timeZone, Instant now) {
         this.id = UUID.randomUUID();
         this.name = name;
         this.slug = slug;
         this.status = TenantStatus.ACTIVE.db();
+        this.timeZone = timeZone;
         this.createdAt = now;
         this.updatedAt = now;
     }
 
     void rename(String name, Instant now) {
         this.name = name;
+        this.updatedAt = now;
+    }
+
+    /** The IANA zone whose calendar the tenant's usage periods follow. */
+    void setTimeZone(String timeZone, Instant now) {
+        this.timeZone = timeZone;
         this.updatedAt = now;
     }
 
@@ -54,6 +62,6 @@ class Tenant {
     }
 
     TenantDtos.TenantResponse response() {
-        return new TenantDtos.TenantResponse(id, name, slug, status(), createdAt, updatedAt);
+        return new TenantDtos.TenantResponse(id, name, slug, status(), timeZone, createdAt, updatedAt);
     }
 }

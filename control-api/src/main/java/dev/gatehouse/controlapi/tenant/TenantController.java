@@ -55,7 +55,7 @@ class TenantController {
         return service.get(id);
     }
 
-    @io.swagger.v3.oas.annotations.Operation(summary = "Rename a tenant, or suspend it (platform admins)")
+    @io.swagger.v3.oas.annotations.Operation(summary = "Rename a tenant, change its time zone (usage periods follow its calendar), or suspend it (platform admins)")
     @PatchMapping("/tenants/{id}")
     @RequiresPermission(module = Module.TENANTS, operation = Operation.UPDATE)
     TenantDtos.TenantResponse update(@PathVariable UUID id, @Valid @RequestBody TenantDtos.TenantUpdateRequest request) {

@@ -11,6 +11,10 @@ interface TenantRepository extends JpaRepository<Tenant, UUID>, JpaSpecification
 
     boolean existsByNameIgnoreCaseOrSlug(String name, String slug);
 
+    /** Whether PostgreSQL knows the zone, so the reset trigger can compute in it. */
+    @Query(value = "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = :zone)", nativeQuery = true)
+    boolean zoneKnown(String zone);
+
     /** The tenant's nodes, whose sessions end when the tenant goes. */
     @Query(value = "SELECT id FROM nodes WHERE tenant_id = :tenantId ORDER BY id", nativeQuery = true)
     List<UUID> nodeIds(UUID tenantId);

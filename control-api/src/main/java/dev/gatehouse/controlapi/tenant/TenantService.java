@@ -14,6 +14,8 @@ import dev.gatehouse.controlapi.web.OffsetPage;
 import dev.gatehouse.controlapi.web.SearchText;
 import dev.gatehouse.domain.model.TenantStatus;
 import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
@@ -25,13 +27,15 @@ import java.util.List;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Tenants: created and deleted by platform admins, read and renamed by their owners. */
+/** Tenants: created and deleted by platform admins, read, renamed and given a time zone by their owners. */
 @Service
 class TenantService {
 
     private static final Map<String, SortOrder.Field> SORTS = Map.of("name", SortOrder.Field.lowerCased("name"),
             "slug", SortOrder.Field.of("slug"), "created_at", SortOrder.Field.of("createdAt"),
             "status", SortOrder.Field.of("status"));
+
+    private static final String DEFAULT_TIME_ZONE = "UTC";
 
     private final TenantRepository tenants;
     private final AccessPolicy access;
@@ -77,10 +81,11 @@ class TenantService {
     @Transactional
     TenantDtos.TenantResponse create(TenantDtos.TenantCreateRequest request) {
         access.requirePlatformAdmin();
+        String zone = request.timeZone() == null ? DEFAULT_TIME_ZONE : checkedZone(request.timeZone());
         if (tenants.existsByNameIgnoreCaseOrSlug(request.name().trim(), request.slug())) {
             throw ApiException.conflict("a tenant with this name or slug exists");
         }
-        Tenant tenant = tenants.saveAndFlush(new Tenant(request.name().trim(), request.slug(), clock.instant()));
+        Tenant tenant = tenants.saveAndFlush(new Tenant(request.name().trim(), request.slug(), zone, clock.instant()));
         TenantDtos.TenantResponse created = tenant.response();
         audit.record(tenant.id(), "tenant.create", "tenant", tenant.id(), null, created);
         return created;
@@ -100,6 +105,10 @@ class TenantService {
         }
         if (request.status() != null) {
             tenant.setStatus(request.status(), clock.instant());
+        }
+        if (request.timeZone() != null) {
+            // A trigger moves the next reset of the tenant's subscriptions to the new calendar.
+            tenant.setTimeZone(checkedZone(request.timeZone()), clock.instant());
         }
         // Flushed before the desired state reads the tenant's status in SQL.
         TenantDtos.TenantResponse after = tenants.saveAndFlush(tenant).response();
@@ -124,6 +133,24 @@ class TenantService {
         audit.record(id, "tenant.delete", "tenant", id, before, null);
         nodes.forEach(node -> desired.closed(node, NodeEvent.Reason.DELETED));
         policy.invalidateAll();
+    }
+
+    /**
+     * The zone, when java.time and PostgreSQL (whose trigger computes the resets) both know it by
+     * this very name. A name java.time rewrites (GMT+1 read as GMT+01:00) is refused: PostgreSQL
+     * may read such a name with the opposite sign.
+     */
+    private String checkedZone(String zone) {
+        boolean javaKnows;
+        try {
+            javaKnows = ZoneId.of(zone).getId().equals(zone);
+        } catch (DateTimeException e) {
+            javaKnows = false;
+        }
+        if (!javaKnows || !tenants.zoneKnown(zone)) {
+            throw ApiException.invalid("time_zone", "must be an IANA time zone name such as UTC or Europe/Berlin");
+        }
+        return zone;
     }
 
     private Tenant found(UUID id) {

@@ -30,13 +30,15 @@ class TenancyMatrixIT extends ControlApiTest {
                     "PLANS:CREATE", "PLANS:READ", "PLANS:UPDATE", "PLANS:DELETE",
                     "SUBSCRIPTIONS:CREATE", "SUBSCRIPTIONS:READ", "SUBSCRIPTIONS:UPDATE", "SUBSCRIPTIONS:DELETE",
                     "NODES:CREATE", "NODES:READ", "NODES:UPDATE", "NODES:DELETE", "TRAFFIC:READ",
-                    "ROLES:CREATE", "ROLES:READ", "ROLES:UPDATE", "ROLES:DELETE", "AUDIT:READ"),
+                    "ROLES:CREATE", "ROLES:READ", "ROLES:UPDATE", "ROLES:DELETE", "AUDIT:READ",
+                    "WEBHOOKS:CREATE", "WEBHOOKS:READ", "WEBHOOKS:UPDATE", "WEBHOOKS:DELETE"),
             BuiltinRole.ADMIN, Set.of("TENANTS:READ",
                     "USERS:CREATE", "USERS:READ", "USERS:UPDATE", "USERS:DELETE",
                     "PLANS:CREATE", "PLANS:READ", "PLANS:UPDATE", "PLANS:DELETE",
                     "SUBSCRIPTIONS:CREATE", "SUBSCRIPTIONS:READ", "SUBSCRIPTIONS:UPDATE", "SUBSCRIPTIONS:DELETE",
                     "NODES:CREATE", "NODES:READ", "NODES:UPDATE", "NODES:DELETE", "TRAFFIC:READ",
-                    "ROLES:READ", "AUDIT:READ"),
+                    "ROLES:READ", "AUDIT:READ",
+                    "WEBHOOKS:CREATE", "WEBHOOKS:READ", "WEBHOOKS:UPDATE", "WEBHOOKS:DELETE"),
             BuiltinRole.OPERATOR, Set.of("TENANTS:READ", "USERS:CREATE", "USERS:READ", "USERS:UPDATE",
                     "SUBSCRIPTIONS:CREATE", "SUBSCRIPTIONS:READ", "SUBSCRIPTIONS:UPDATE", "PLANS:READ",
                     "NODES:READ", "TRAFFIC:READ"),
@@ -132,7 +134,22 @@ class TenancyMatrixIT extends ControlApiTest {
                 new Route("DELETE /subscriptions/{id}", Module.SUBSCRIPTIONS, Operation.DELETE, 204,
                         t -> new Call("DELETE", "/subscriptions/" + subscription(t), null)),
                 new Route("POST /users/{id}/engines", Module.USERS, Operation.UPDATE, 200,
-                        t -> new Call("POST", "/users/" + plainUser(t) + "/engines", map("engines", List.of("xray")))));
+                        t -> new Call("POST", "/users/" + plainUser(t) + "/engines", map("engines", List.of("xray")))),
+                new Route("GET /webhooks/{id}", Module.WEBHOOKS, Operation.READ, 200,
+                        t -> new Call("GET", "/webhooks/" + webhook(t), null)),
+                new Route("GET /webhooks?tenant_id", Module.WEBHOOKS, Operation.READ, 200,
+                        t -> new Call("GET", "/webhooks?tenant_id=" + t.id(), null)),
+                new Route("GET /webhooks/{id}/deliveries", Module.WEBHOOKS, Operation.READ, 200,
+                        t -> new Call("GET", "/webhooks/" + webhook(t) + "/deliveries", null)),
+                new Route("POST /webhooks", Module.WEBHOOKS, Operation.CREATE, 201,
+                        t -> new Call("POST", "/webhooks", map("tenant_id", t.id(), "name", unique("hook"),
+                                "url", "https://hooks.example.com/in", "events", List.of("expired")))),
+                new Route("PATCH /webhooks/{id}", Module.WEBHOOKS, Operation.UPDATE, 200,
+                        t -> new Call("PATCH", "/webhooks/" + webhook(t), map("enabled", false))),
+                new Route("POST /webhooks/{id}/secret", Module.WEBHOOKS, Operation.UPDATE, 200,
+                        t -> new Call("POST", "/webhooks/" + webhook(t) + "/secret", null)),
+                new Route("DELETE /webhooks/{id}", Module.WEBHOOKS, Operation.DELETE, 204,
+                        t -> new Call("DELETE", "/webhooks/" + webhook(t), null)));
     }
 
     @TestFactory
@@ -197,6 +214,13 @@ class TenancyMatrixIT extends ControlApiTest {
 
     private String subscription(Tenant tenant) {
         return subscribe(tenant, planOf(tenant)).path("subscription").path("id").asString();
+    }
+
+    private String webhook(Tenant tenant) {
+        Api.Response webhook = root.post("/webhooks", map("tenant_id", tenant.id(), "name", unique("hook"),
+                "url", "https://hooks.example.com/in", "events", List.of("usage_80")));
+        assertThat(webhook.status()).as(webhook.body()).isEqualTo(201);
+        return webhook.json().path("webhook").path("id").asString();
     }
 
     private String customRole(Tenant tenant) {

@@ -95,7 +95,9 @@ class GeneratedClientIT extends ControlApiTest {
         assertThat(created.getSubscription().getNodes()).extracting(a -> a.getNodeId())
                 .containsExactly(node.getNode().getId());
         assertThat(new SubscriptionControllerApi(admin).listSubscriptions(tenant.getId(), "active", null, null, null,
-                null, null, null, 10, 0).getItems()).hasSize(1);
+                null, null, null, null, 10, 0).getItems()).hasSize(1);
+        assertThat(new SubscriptionControllerApi(admin).listSubscriptions(tenant.getId(), null, null, null, null,
+                null, null, true, null, 10, 0).getItems()).isEmpty();
 
         assertThatThrownBy(() -> users.getUser(UUID.randomUUID()))
                 .isInstanceOfSatisfying(ApiException.class, e -> {

@@ -53,7 +53,8 @@ class OpenApiContractIT extends ControlApiTest {
         for (String path : new String[] {"/auth/login", "/auth/refresh", "/tenants", "/users", "/roles",
                 "/memberships", "/audit", "/api-tokens", "/plans", "/nodes", "/nodes/{id}/policy", "/nodes/{id}/health",
                 "/subscriptions", "/users/{id}/engines", "/users/{id}/configs", "/users/{id}/wireguard/qr",
-                "/sub/{token}", "/users/bulk"}) {
+                "/sub/{token}", "/users/bulk", "/webhooks", "/webhooks/{id}/secret",
+                "/webhooks/{id}/deliveries", "/jobs", "/jobs/{name}/runs"}) {
             assertThat(doc.path("paths").has(path)).as(path).isTrue();
         }
         assertThat(doc.path("info").path("description").asString()).contains("SAN").contains("node id");
