@@ -61,10 +61,13 @@ public record SchedulerProperties(@DefaultValue Map<String, Duration> intervals,
      * @param firstBackoff wait after the first failed attempt; doubles each time
      * @param maxBackoff   longest wait between attempts
      * @param batch        deliveries claimed per run
+     * @param allowPrivateAddresses deliver to URLs that resolve to loopback, private, link-local or
+     *                     other internal addresses; off by default, since a tenant's webhook must not
+     *                     reach the installation's own services
      */
     public record Webhooks(@DefaultValue("10s") Duration timeout, @DefaultValue("8") int maxAttempts,
                            @DefaultValue("30s") Duration firstBackoff, @DefaultValue("1h") Duration maxBackoff,
-                           @DefaultValue("50") int batch) {
+                           @DefaultValue("50") int batch, @DefaultValue("false") boolean allowPrivateAddresses) {
     }
 
     /** How often the job runs here. */

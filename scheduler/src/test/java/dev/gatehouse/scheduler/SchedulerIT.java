@@ -32,7 +32,9 @@ import org.springframework.transaction.support.TransactionTemplate;
         "spring.quartz.auto-startup=false",
         "gatehouse.scheduler.webhooks.timeout=1s",
         "gatehouse.scheduler.webhooks.first-backoff=2s",
-        "gatehouse.scheduler.webhooks.max-attempts=3"})
+        "gatehouse.scheduler.webhooks.max-attempts=3",
+        // The test endpoints listen on loopback.
+        "gatehouse.scheduler.webhooks.allow-private-addresses=true"})
 @Import(SchedulerIT.TestClock.class)
 public abstract class SchedulerIT {
 

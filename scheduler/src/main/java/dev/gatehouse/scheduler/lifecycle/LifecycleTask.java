@@ -24,9 +24,9 @@ import org.springframework.stereotype.Component;
  * Its interval is the longest an expiry waits to cut a person off.
  */
 @Component
-class LifecycleTask implements ScheduledTask {
+public class LifecycleTask implements ScheduledTask {
 
-    static final int BATCH = 500;
+    public static final int BATCH = 500;
 
     /** Subscriptions whose state the lifecycle would change at :now (the same rule as Lifecycle.settle). */
     static final String DUE = """
@@ -46,7 +46,7 @@ class LifecycleTask implements ScheduledTask {
     private final DesiredState desired;
     private final SystemAudit audit;
 
-    LifecycleTask(JdbcClient jdbc, SubscriptionLifecycle lifecycle, DesiredState desired, SystemAudit audit) {
+    public LifecycleTask(JdbcClient jdbc, SubscriptionLifecycle lifecycle, DesiredState desired, SystemAudit audit) {
         this.jdbc = jdbc;
         this.lifecycle = lifecycle;
         this.desired = desired;
@@ -88,7 +88,7 @@ class LifecycleTask implements ScheduledTask {
     }
 
     /** The ids due at {@code now}, after {@code after} in id order (the sweep's one read). */
-    List<UUID> due(UUID after, Instant now, int limit) {
+    public List<UUID> due(UUID after, Instant now, int limit) {
         Timestamp at = Timestamp.from(now);
         return jdbc.sql(DUE).params(after, at, at, at, limit).query(UUID.class).list();
     }

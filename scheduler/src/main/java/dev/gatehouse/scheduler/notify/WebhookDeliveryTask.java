@@ -6,7 +6,9 @@ import dev.gatehouse.scheduler.job.JobContext;
 import dev.gatehouse.scheduler.job.ScheduledTask;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,7 +40,8 @@ import org.springframework.stereotype.Component;
  * records the answer. A 2xx is delivered; anything else (an error status, a refused connection, a
  * timeout, an endpoint that never answers) is retried with doubling backoff until the attempts run
  * out. The delivery id travels in a header and stays the same across retries, so a receiver can
- * drop a repeat: delivery is at least once.
+ * drop a repeat: delivery is at least once. URLs that resolve to an internal address are refused
+ * unless the installation allows them (gatehouse.scheduler.webhooks.allow-private-addresses).
  */
 @Component
 class WebhookDeliveryTask implements ScheduledTask, DisposableBean {
@@ -155,6 +158,10 @@ class WebhookDeliveryTask implements ScheduledTask, DisposableBean {
         }
         byte[] body = body(c.notificationId(), c.kind(), c.tenantId(), c.createdAt(), c.payload())
                 .getBytes(StandardCharsets.UTF_8);
+        String refused = settings.allowPrivateAddresses() ? null : refusedTarget(c.url());
+        if (refused != null) {
+            return new Answer(null, refused);
+        }
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(URI.create(c.url())).timeout(settings.timeout())
@@ -187,6 +194,38 @@ class WebhookDeliveryTask implements ScheduledTask, DisposableBean {
             Thread.currentThread().interrupt();
             return new Answer(null, "interrupted");
         }
+    }
+
+    /** Why the URL may not be called (it resolves to an internal address), or null when it may. */
+    static String refusedTarget(String url) {
+        String host;
+        try {
+            host = URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return "the webhook's URL is not usable";
+        }
+        if (host == null) {
+            return "the webhook's URL has no host";
+        }
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (internal(address)) {
+                    return "refused: " + host + " resolves to an internal address (" + address.getHostAddress() + ")";
+                }
+            }
+        } catch (UnknownHostException e) {
+            return "the host " + host + " does not resolve";
+        }
+        return null;
+    }
+
+    /** Loopback, private, link-local, unspecified, multicast, shared (100.64/10) or unique-local (fc00::/7). */
+    static boolean internal(InetAddress address) {
+        byte[] b = address.getAddress();
+        boolean shared = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
+        boolean uniqueLocal = b.length == 16 && (b[0] & 0xfe) == 0xfc;
+        return address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
+                || address.isAnyLocalAddress() || address.isMulticastAddress() || shared || uniqueLocal;
     }
 
     private Answer await(Future<Answer> answer) {

@@ -18,11 +18,11 @@ import org.springframework.stereotype.Component;
  * rows whose figures differ, so a second run changes nothing and a late event re-rolls its hour.
  */
 @Component
-class RollupTask implements ScheduledTask {
+public class RollupTask implements ScheduledTask {
 
     private final JdbcClient jdbc;
 
-    RollupTask(JdbcClient jdbc) {
+    public RollupTask(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -63,7 +63,7 @@ class RollupTask implements ScheduledTask {
     }
 
     /** Recomputes one hour; returns the rollup rows inserted or changed. */
-    int rollUp(Instant hour) {
+    public int rollUp(Instant hour) {
         Timestamp start = Timestamp.from(hour);
         Timestamp end = Timestamp.from(hour.plus(Duration.ofHours(1)));
         return jdbc.sql("""

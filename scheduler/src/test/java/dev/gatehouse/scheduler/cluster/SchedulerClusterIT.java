@@ -54,6 +54,7 @@ class SchedulerClusterIT {
         SETTINGS.put("gatehouse.scheduler.disabled", "usage-check,full-sync,reconcile,purge,change-log-compaction,"
                 + "ca-rotation,partitions,node-health");
         SETTINGS.put("spring.quartz.properties.org.quartz.jobStore.clusterCheckinInterval", "1000");
+        SETTINGS.put("gatehouse.scheduler.webhooks.allow-private-addresses", "true");
         SETTINGS.put("spring.datasource.hikari.connection-init-sql",
                 "SET idle_in_transaction_session_timeout = '3s'");
     }
