@@ -1,6 +1,7 @@
 package dev.gatehouse.controlapi.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.gatehouse.domain.model.JobRunOutcome;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -19,7 +20,7 @@ final class JobDtos {
      * @param error       why it failed (at most 2000 characters)
      */
     record JobRunResponse(long id, String instance, Instant startedAt, Instant finishedAt, Long durationMs,
-                          Long rowsTouched, JobOutcome outcome, String error) {
+                          Long rowsTouched, JobRunOutcome outcome, String error) {
 
         static JobRunResponse of(JobRepository.Run r) {
             return new JobRunResponse(r.id(), r.instance(), r.startedAt(), r.finishedAt(),

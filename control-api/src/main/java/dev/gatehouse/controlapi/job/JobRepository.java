@@ -2,6 +2,7 @@ package dev.gatehouse.controlapi.job;
 
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
+import dev.gatehouse.domain.model.JobRunOutcome;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -18,8 +19,8 @@ import org.springframework.stereotype.Component;
 class JobRepository {
 
     /** One run of a job. */
-    record Run(long id, String instance, Instant startedAt, Instant finishedAt, Long rowsTouched, JobOutcome outcome,
-               String error) {
+    record Run(long id, String instance, Instant startedAt, Instant finishedAt, Long rowsTouched,
+               JobRunOutcome outcome, String error) {
     }
 
     /** A job, when its trigger fires next (null when none does), its last run and its last day's runs. */
@@ -44,13 +45,14 @@ class JobRepository {
                                r.id, r.instance, r.started_at, r.finished_at, r.rows_touched, r.outcome, r.error,
                                (SELECT count(*) FROM job_runs x WHERE x.job = j.job AND x.started_at >= ?),
                                (SELECT count(*) FROM job_runs x WHERE x.job = j.job AND x.started_at >= ?
-                                                                  AND x.outcome = 'failed')
+                                                                  AND x.outcome = ?)
                         FROM scheduler_jobs j
                         LEFT JOIN LATERAL (SELECT * FROM job_runs l WHERE l.job = j.job
                                            ORDER BY l.started_at DESC, l.id DESC LIMIT 1) r ON true
                         ORDER BY j.job
                         LIMIT ? OFFSET ?""")
-                .params(Timestamp.from(since), Timestamp.from(since), page.limit(), page.offset())
+                .params(Timestamp.from(since), Timestamp.from(since), JobRunOutcome.FAILED.db(), page.limit(),
+                        page.offset())
                 .query((rs, n) -> new Job(rs.getString(1), rs.getString(2), rs.getString(3),
                         epochMillis(rs.getObject(4, Long.class)), rs.getObject(5) == null ? null : run(rs, 5),
                         rs.getLong(12), rs.getLong(13)))
@@ -80,7 +82,7 @@ class JobRepository {
     private static Run run(ResultSet rs, int first) throws SQLException {
         return new Run(rs.getLong(first), rs.getString(first + 1), instant(rs.getTimestamp(first + 2)),
                 instant(rs.getTimestamp(first + 3)), rs.getObject(first + 4, Long.class),
-                JobOutcome.fromDb(rs.getString(first + 5)), rs.getString(first + 6));
+                JobRunOutcome.fromDb(rs.getString(first + 5)), rs.getString(first + 6));
     }
 
     private static Instant epochMillis(Long millis) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.webhook;
 
+import dev.gatehouse.domain.model.NotificationKind;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;

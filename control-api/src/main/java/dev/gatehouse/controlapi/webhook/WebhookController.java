@@ -5,6 +5,7 @@ import dev.gatehouse.controlapi.access.Operation;
 import dev.gatehouse.controlapi.access.RequiresPermission;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
+import dev.gatehouse.domain.model.WebhookDeliveryStatus;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
@@ -84,7 +85,7 @@ class WebhookController {
     @RequiresPermission(module = Module.WEBHOOKS, operation = Operation.READ)
     Page<WebhookDtos.WebhookDelivery> listWebhookDeliveries(
             @PathVariable UUID id,
-            @Parameter(schema = @Schema(implementation = DeliveryStatus.class))
+            @Parameter(schema = @Schema(implementation = WebhookDeliveryStatus.class))
             @RequestParam(required = false) @Size(max = 20) String status,
             @Valid PageRequest page) {
         return service.deliveries(id, status, page);

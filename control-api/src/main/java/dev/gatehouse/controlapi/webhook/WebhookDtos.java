@@ -2,6 +2,8 @@ package dev.gatehouse.controlapi.webhook;
 
 import static dev.gatehouse.controlapi.web.TextRules.NOT_BLANK;
 
+import dev.gatehouse.domain.model.NotificationKind;
+import dev.gatehouse.domain.model.WebhookDeliveryStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -64,9 +66,9 @@ final class WebhookDtos {
      * @param nextAttemptAt  when the next attempt is due (while pending)
      * @param lastStatusCode the HTTP status the endpoint last answered; null when it did not answer
      */
-    record WebhookDelivery(UUID id, UUID notificationId, NotificationKind kind, UUID subjectId, DeliveryStatus status,
-                           int attempts, Instant nextAttemptAt, Instant lastAttemptAt, Integer lastStatusCode,
-                           String lastError, Instant deliveredAt, Instant createdAt) {
+    record WebhookDelivery(UUID id, UUID notificationId, NotificationKind kind, UUID subjectId,
+                           WebhookDeliveryStatus status, int attempts, Instant nextAttemptAt, Instant lastAttemptAt,
+                           Integer lastStatusCode, String lastError, Instant deliveredAt, Instant createdAt) {
 
         static WebhookDelivery of(WebhookRepository.Delivery d) {
             return new WebhookDelivery(d.id(), d.notificationId(), d.kind(), d.subjectId(), d.status(), d.attempts(),

@@ -6,6 +6,8 @@ import dev.gatehouse.controlapi.web.OffsetPage;
 import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SearchText;
+import dev.gatehouse.domain.model.NotificationKind;
+import dev.gatehouse.domain.model.WebhookDeliveryStatus;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ import org.springframework.stereotype.Component;
 class WebhookRepository {
 
     /** One delivery as stored, with its notification's kind and subject. */
-    record Delivery(UUID id, UUID notificationId, NotificationKind kind, UUID subjectId, DeliveryStatus status,
+    record Delivery(UUID id, UUID notificationId, NotificationKind kind, UUID subjectId, WebhookDeliveryStatus status,
                     int attempts, Instant nextAttemptAt, Instant lastAttemptAt, Integer lastStatusCode,
                     String lastError, Instant deliveredAt, Instant createdAt) {
     }
@@ -73,7 +75,7 @@ class WebhookRepository {
     }
 
     /** The webhook's deliveries, newest first, optionally of one status. */
-    Page<Delivery> deliveries(UUID webhookId, DeliveryStatus status, PageRequest page) {
+    Page<Delivery> deliveries(UUID webhookId, WebhookDeliveryStatus status, PageRequest page) {
         String statusValue = status == null ? null : status.db();
         long total = jdbc.sql("""
                         SELECT count(*) FROM webhook_deliveries
@@ -91,7 +93,7 @@ class WebhookRepository {
                 .params(webhookId, statusValue, statusValue, page.limit(), page.offset())
                 .query((rs, n) -> new Delivery(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
                         NotificationKind.fromDb(rs.getString(3)), rs.getObject(4, UUID.class),
-                        DeliveryStatus.fromDb(rs.getString(5)), rs.getInt(6), instant(rs.getTimestamp(7)),
+                        WebhookDeliveryStatus.fromDb(rs.getString(5)), rs.getInt(6), instant(rs.getTimestamp(7)),
                         instant(rs.getTimestamp(8)), rs.getObject(9, Integer.class), rs.getString(10),
                         instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12))))
                 .list();

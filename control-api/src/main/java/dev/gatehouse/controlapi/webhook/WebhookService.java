@@ -9,6 +9,7 @@ import dev.gatehouse.controlapi.web.Page;
 import dev.gatehouse.controlapi.web.PageRequest;
 import dev.gatehouse.controlapi.web.SortOrder;
 import dev.gatehouse.domain.model.DbEnum;
+import dev.gatehouse.domain.model.WebhookDeliveryStatus;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -130,14 +131,14 @@ class WebhookService {
         return text;
     }
 
-    private static DeliveryStatus deliveryStatus(String text) {
+    private static WebhookDeliveryStatus deliveryStatus(String text) {
         if (text == null || text.isEmpty()) {
             return null;
         }
         try {
-            return DeliveryStatus.fromDb(text);
+            return WebhookDeliveryStatus.fromDb(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("status", DbEnum.choices(DeliveryStatus.class));
+            throw ApiException.invalid("status", DbEnum.choices(WebhookDeliveryStatus.class));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.scheduler.job;
 
+import dev.gatehouse.domain.model.JobRunOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,17 +28,8 @@ public class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
-    /** How a run ended. */
-    public enum Outcome {
-        SUCCEEDED, FAILED, FENCED;
-
-        String db() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     /** One run as recorded. */
-    public record Run(long id, long token, Outcome outcome, long rows, Duration took, String error) {
+    public record Run(long id, long token, JobRunOutcome outcome, long rows, Duration took, String error) {
     }
 
     private final JdbcClient jdbc;
@@ -67,21 +59,23 @@ public class JobRunner {
                 .params(job, instance).query(Long.class).single());
         Instant started = clock.instant();
         long runId = jdbc.sql("""
-                        INSERT INTO job_runs (job, instance, token, started_at) VALUES (?, ?, ?, ?) RETURNING id""")
-                .params(job, instance, token, Timestamp.from(started)).query(Long.class).single();
+                        INSERT INTO job_runs (job, instance, token, started_at, outcome) VALUES (?, ?, ?, ?, ?)
+                        RETURNING id""")
+                .params(job, instance, token, Timestamp.from(started), JobRunOutcome.RUNNING.db())
+                .query(Long.class).single();
         long nanos = System.nanoTime();
-        Outcome outcome;
+        JobRunOutcome outcome;
         long rows = 0;
         String error = null;
         try {
             rows = task.run(new JobContext(job, token, jdbc, tx, clock));
-            outcome = Outcome.SUCCEEDED;
+            outcome = JobRunOutcome.SUCCEEDED;
         } catch (LeaseLostException e) {
-            outcome = Outcome.FENCED;
+            outcome = JobRunOutcome.FENCED;
             error = e.getMessage();
             log.warn("{}", e.getMessage());
         } catch (RuntimeException e) {
-            outcome = Outcome.FAILED;
+            outcome = JobRunOutcome.FAILED;
             error = summary(e);
             log.error("job {} failed", job, e);
         }
@@ -93,14 +87,14 @@ public class JobRunner {
         return new Run(runId, token, outcome, rows, took, error);
     }
 
-    private void record(String job, Outcome outcome, long rows, Duration took) {
+    private void record(String job, JobRunOutcome outcome, long rows, Duration took) {
         Timer.builder("gatehouse_scheduler_job_duration").tag("job", job).tag("outcome", outcome.db())
                 .description("How long runs of each job took").register(meters).record(took);
         Counter.builder("gatehouse_scheduler_job_rows").tag("job", job)
                 .description("Rows the job's runs touched").register(meters).increment(rows);
         lastRows.computeIfAbsent(job, j -> gauge("gatehouse_scheduler_job_last_rows", j,
                 "Rows the job's last run touched")).set(rows);
-        if (outcome == Outcome.SUCCEEDED) {
+        if (outcome == JobRunOutcome.SUCCEEDED) {
             lastSuccess.computeIfAbsent(job, j -> gauge("gatehouse_scheduler_job_last_success_seconds", j,
                     "When the job last succeeded, in seconds since the epoch")).set(clock.instant().getEpochSecond());
         }

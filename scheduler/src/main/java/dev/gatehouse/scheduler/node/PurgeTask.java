@@ -1,5 +1,6 @@
 package dev.gatehouse.scheduler.node;
 
+import dev.gatehouse.domain.model.WebhookDeliveryStatus;
 import dev.gatehouse.scheduler.SchedulerProperties;
 import dev.gatehouse.scheduler.job.JobContext;
 import dev.gatehouse.scheduler.job.ScheduledTask;
@@ -56,8 +57,8 @@ class PurgeTask implements ScheduledTask {
                         .update()
                 + jdbc.sql("DELETE FROM job_runs WHERE started_at < ?").param(history)
                         .update()
-                + jdbc.sql("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?")
-                        .param(history).update()
+                + jdbc.sql("DELETE FROM webhook_deliveries WHERE status <> ? AND created_at < ?")
+                        .params(WebhookDeliveryStatus.PENDING.db(), history).update()
                 + jdbc.sql("DELETE FROM notifications WHERE created_at < ?").param(notifications).update());
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.scheduler.notify;
 
+import dev.gatehouse.domain.model.NotificationKind;
 import dev.gatehouse.scheduler.SchedulerProperties;
 import dev.gatehouse.scheduler.job.JobContext;
 import dev.gatehouse.scheduler.job.ScheduledTask;
@@ -21,8 +22,8 @@ import org.springframework.stereotype.Component;
 class NotificationTask implements ScheduledTask {
 
     /** One kind: what it is about, the period it is once per, and when it holds. */
-    private record Kind(String name, String subjects, String tenant, String subject, String period, String payload,
-                        String condition) {
+    private record Kind(NotificationKind kind, String subjects, String tenant, String subject, String period,
+                        String payload, String condition) {
     }
 
     private static final String NOW = "CAST(:now AS timestamptz)";
@@ -37,19 +38,21 @@ class NotificationTask implements ScheduledTask {
     private static final String USAGE_PERIOD = UTC_TEXT.formatted("COALESCE(s.last_reset_at, s.starts_at, s.created_at)");
 
     private static final Kind[] KINDS = {
-        new Kind("usage_80", SUBSCRIPTIONS, "s.tenant_id", "s.id", USAGE_PERIOD, SUBSCRIPTION_PAYLOAD,
+        new Kind(NotificationKind.USAGE_80, SUBSCRIPTIONS, "s.tenant_id", "s.id", USAGE_PERIOD, SUBSCRIPTION_PAYLOAD,
                 "s.state IN ('active', 'on_hold', 'exhausted') AND s.quota_bytes > 0 AND " + USED
                         + " >= s.quota_bytes * 0.8"),
-        new Kind("usage_100", SUBSCRIPTIONS, "s.tenant_id", "s.id", USAGE_PERIOD, SUBSCRIPTION_PAYLOAD,
+        new Kind(NotificationKind.USAGE_100, SUBSCRIPTIONS, "s.tenant_id", "s.id", USAGE_PERIOD,
+                SUBSCRIPTION_PAYLOAD,
                 "s.state IN ('active', 'on_hold', 'exhausted') AND s.quota_bytes IS NOT NULL AND " + USED
                         + " >= s.quota_bytes"),
-        new Kind("expiring", SUBSCRIPTIONS, "s.tenant_id", "s.id", UTC_TEXT.formatted("s.expires_at"),
+        new Kind(NotificationKind.EXPIRING, SUBSCRIPTIONS, "s.tenant_id", "s.id", UTC_TEXT.formatted("s.expires_at"),
                 SUBSCRIPTION_PAYLOAD, "s.state IN ('active', 'on_hold') AND s.expires_at > " + NOW
                         + " AND s.expires_at <= " + NOW + " + interval '3 days'"),
-        new Kind("expired", SUBSCRIPTIONS, "s.tenant_id", "s.id",
+        new Kind(NotificationKind.EXPIRED, SUBSCRIPTIONS, "s.tenant_id", "s.id",
                 UTC_TEXT.formatted("COALESCE(s.expires_at, s.on_hold_deadline, s.state_changed_at)"),
                 SUBSCRIPTION_PAYLOAD, "s.state = 'expired' AND s.state_changed_at > " + NOW + " - interval '7 days'"),
-        new Kind("node_offline", "nodes n", "n.tenant_id", "n.id", UTC_TEXT.formatted("n.last_seen_at"), """
+        new Kind(NotificationKind.NODE_OFFLINE, "nodes n", "n.tenant_id", "n.id",
+                UTC_TEXT.formatted("n.last_seen_at"), """
                 jsonb_build_object('node_id', n.id, 'name', n.name, 'address', n.address,
                                    'last_seen_at', n.last_seen_at)""",
                 "n.status = 'offline' AND n.last_seen_at < " + NOW + " - CAST(:offline AS interval)"
@@ -113,7 +116,7 @@ class NotificationTask implements ScheduledTask {
                 ON CONFLICT (webhook_id, notification_id) DO NOTHING"""
                 .formatted(kind.tenant(), kind.subject(), kind.period(), kind.payload(), kind.subjects(), kind.condition(),
                         kind.tenant(), kind.subject(), kind.period());
-        return jdbc.sql(sql).param("kind", kind.name()).param("now", Timestamp.from(now))
+        return jdbc.sql(sql).param("kind", kind.kind().db()).param("now", Timestamp.from(now))
                 .param("offline", offlineAfter.toSeconds() + " seconds").update();
     }
 }

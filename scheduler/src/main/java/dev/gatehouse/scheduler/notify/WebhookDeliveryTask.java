@@ -1,5 +1,6 @@
 package dev.gatehouse.scheduler.notify;
 
+import dev.gatehouse.domain.model.WebhookDeliveryStatus;
 import dev.gatehouse.domain.support.DataKey;
 import dev.gatehouse.scheduler.SchedulerProperties;
 import dev.gatehouse.scheduler.job.JobContext;
@@ -57,6 +58,12 @@ class WebhookDeliveryTask implements ScheduledTask, DisposableBean {
         }
     }
 
+    /**
+     * The pending status as an SQL literal: written into the statements rather than bound, so the
+     * planner always matches the due index, which is partial on it.
+     */
+    private static final String PENDING = "'" + WebhookDeliveryStatus.PENDING.db() + "'";
+
     private final JdbcClient jdbc;
     private final DataKey dataKey;
     private final SchedulerProperties.Webhooks settings;
@@ -111,7 +118,7 @@ class WebhookDeliveryTask implements ScheduledTask, DisposableBean {
         Timestamp at = Timestamp.from(now);
         Timestamp claimUntil = Timestamp.from(now.plus(settings.timeout()).plus(settings.timeout()));
         return jdbc.sql("""
-                        WITH due AS (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                        WITH due AS (SELECT id FROM webhook_deliveries WHERE status = %s AND next_attempt_at <= ?
                                      ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED),
                              claimed AS (UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = ?,
                                                                         next_attempt_at = ?
@@ -120,7 +127,7 @@ class WebhookDeliveryTask implements ScheduledTask, DisposableBean {
                         SELECT c.id, c.attempts, w.id, w.url, w.secret, w.enabled, n.id, n.kind, n.tenant_id,
                                n.payload::text, n.created_at
                         FROM claimed c JOIN webhooks w ON w.id = c.webhook_id
-                        JOIN notifications n ON n.id = c.notification_id""")
+                        JOIN notifications n ON n.id = c.notification_id""".formatted(PENDING))
                 .params(at, settings.batch(), at, claimUntil)
                 .query((rs, n) -> new Claimed(rs.getObject(1, UUID.class), rs.getInt(2), rs.getObject(3, UUID.class),
                         rs.getString(4), rs.getBytes(5), rs.getBoolean(6), rs.getObject(7, UUID.class),
@@ -241,26 +248,27 @@ class WebhookDeliveryTask implements ScheduledTask, DisposableBean {
 
     /** Records the attempt's answer, unless another attempt has claimed the delivery since. */
     private void record(Claimed c, Answer answer, Instant now) {
-        String status;
+        WebhookDeliveryStatus status;
         Instant next;
         if (answer.delivered()) {
-            status = "delivered";
+            status = WebhookDeliveryStatus.DELIVERED;
             next = now;
         } else if (c.attempts() >= settings.maxAttempts()) {
-            status = "failed";
+            status = WebhookDeliveryStatus.FAILED;
             next = now;
         } else {
-            status = "pending";
+            status = WebhookDeliveryStatus.PENDING;
             next = now.plus(backoff(c.attempts()));
         }
         jdbc.sql("""
                         UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?,
                                delivered_at = ?
-                        WHERE id = ? AND attempts = ? AND status = 'pending'""")
-                .params(status, Timestamp.from(next), answer.status(), answer.error(),
+                        WHERE id = ? AND attempts = ? AND status = %s""".formatted(PENDING))
+                .params(status.db(), Timestamp.from(next), answer.status(), answer.error(),
                         answer.delivered() ? Timestamp.from(now) : null, c.id(), c.attempts())
                 .update();
-        Counter.builder("gatehouse_webhook_deliveries").tag("outcome", status.equals("pending") ? "retry" : status)
+        String outcome = status == WebhookDeliveryStatus.PENDING ? "retry" : status.db();
+        Counter.builder("gatehouse_webhook_deliveries").tag("outcome", outcome)
                 .description("Webhook delivery attempts by outcome").register(meters).increment();
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.scheduler.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.domain.model.JobRunOutcome;
 import dev.gatehouse.scheduler.SchedulerIT;
 import java.time.Duration;
 import java.util.List;
@@ -57,8 +58,8 @@ class JobRunnerIT extends SchedulerIT {
             return mark(context);
         }));
 
-        assertThat(newer.get().outcome()).isEqualTo(JobRunner.Outcome.SUCCEEDED);
-        assertThat(older.outcome()).isEqualTo(JobRunner.Outcome.FENCED);
+        assertThat(newer.get().outcome()).isEqualTo(JobRunOutcome.SUCCEEDED);
+        assertThat(older.outcome()).isEqualTo(JobRunOutcome.FENCED);
         assertThat(newer.get().token()).isEqualTo(older.token() + 1);
         assertThat(jdbc.sql("SELECT token FROM fencing_marks WHERE job = ?").param(job).query(Long.class).list())
                 .containsExactly(newer.get().token());
@@ -72,7 +73,7 @@ class JobRunnerIT extends SchedulerIT {
         JobRunner.Run run = runner.run(task(job, context -> context.write(() ->
                 jdbc.sql("SELECT 1 / 0").query(Long.class).single())));
 
-        assertThat(run.outcome()).isEqualTo(JobRunner.Outcome.FAILED);
+        assertThat(run.outcome()).isEqualTo(JobRunOutcome.FAILED);
         String error = jdbc.sql("SELECT error FROM job_runs WHERE id = ?").param(run.id()).query(String.class).single();
         assertThat(error).contains("division by zero").doesNotContain("\n").doesNotContain("at org.");
         assertThat(jdbc.sql("SELECT finished_at IS NOT NULL FROM job_runs WHERE id = ?").param(run.id())

@@ -2,6 +2,7 @@ package dev.gatehouse.scheduler.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.domain.model.JobRunOutcome;
 import dev.gatehouse.scheduler.SchedulerIT;
 import dev.gatehouse.scheduler.TrafficRows;
 import dev.gatehouse.scheduler.job.JobRunner;
@@ -48,7 +49,7 @@ class PartitionIT extends SchedulerIT {
         CLOCK.set(later);
         JobRunner.Run run = run("partitions");
 
-        assertThat(run.outcome()).isEqualTo(JobRunner.Outcome.SUCCEEDED);
+        assertThat(run.outcome()).isEqualTo(JobRunOutcome.SUCCEEDED);
         for (int i = 0; i <= 7; i++) {
             assertThat(exists("traffic_events_p" + DAY.format(day.plusDays(i)))).as("day +%d", i).isTrue();
         }
@@ -71,7 +72,7 @@ class PartitionIT extends SchedulerIT {
                 Instant.parse("2020-01-01T12:00:00Z"), 1, 1);
         assertThat(exists("traffic_events_p20200101")).isTrue();
 
-        assertThat(run("partitions").outcome()).isEqualTo(JobRunner.Outcome.SUCCEEDED);
+        assertThat(run("partitions").outcome()).isEqualTo(JobRunOutcome.SUCCEEDED);
 
         assertThat(exists("traffic_events_p20200101")).isFalse();
         assertThat(exists("traffic_rollups_hourly_p202001")).isFalse();
@@ -93,14 +94,14 @@ class PartitionIT extends SchedulerIT {
             JobRunner.Run blocked = run("partitions");
             long tookMillis = (System.nanoTime() - started) / 1_000_000;
 
-            assertThat(blocked.outcome()).isEqualTo(JobRunner.Outcome.FAILED);
+            assertThat(blocked.outcome()).isEqualTo(JobRunOutcome.FAILED);
             assertThat(blocked.error()).contains("partitions left for the next run").contains("lock timeout");
             // Eight days, each waiting at most 500 ms for the lock.
             assertThat(tookMillis).isLessThan(30_000);
             assertThat(exists(first)).isFalse();
             holder.rollback();
         }
-        assertThat(run("partitions").outcome()).isEqualTo(JobRunner.Outcome.SUCCEEDED);
+        assertThat(run("partitions").outcome()).isEqualTo(JobRunOutcome.SUCCEEDED);
         assertThat(exists(first)).isTrue();
     }
 }

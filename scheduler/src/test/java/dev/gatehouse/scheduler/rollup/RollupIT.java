@@ -2,6 +2,7 @@ package dev.gatehouse.scheduler.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.domain.model.JobRunOutcome;
 import dev.gatehouse.scheduler.SchedulerIT;
 import dev.gatehouse.scheduler.TrafficRows;
 import dev.gatehouse.scheduler.job.JobRunner;
@@ -49,7 +50,7 @@ class RollupIT extends SchedulerIT {
         TrafficRows.event(jdbc, tenant, subscription, user, node, hour.plusSeconds(3600), 3, 30);
 
         JobRunner.Run first = run("rollups");
-        assertThat(first.outcome()).isEqualTo(JobRunner.Outcome.SUCCEEDED);
+        assertThat(first.outcome()).isEqualTo(JobRunOutcome.SUCCEEDED);
         assertThat(rollup(hour)).containsExactly(120, 1200, 2);
         assertThat(rollup(hour.plusSeconds(3600))).containsExactly(3, 30, 1);
         Timestamp computed = computedAt(hour);

@@ -1,9 +1,8 @@
-package dev.gatehouse.controlapi.webhook;
+package dev.gatehouse.domain.model;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.gatehouse.domain.model.DbEnum;
 
-/** What a notification is about; a webhook subscribes to some of these. */
+/** What a notification is about: the scheduler makes them, a webhook subscribes to some of these. */
 public enum NotificationKind implements DbEnum {
     /** A subscription used 80 % of its quota in the current period. */
     USAGE_80("usage_80"),

@@ -1,10 +1,9 @@
-package dev.gatehouse.controlapi.webhook;
+package dev.gatehouse.domain.model;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.gatehouse.domain.model.DbEnum;
 
 /** Where one delivery of a notification to a webhook stands. */
-public enum DeliveryStatus implements DbEnum {
+public enum WebhookDeliveryStatus implements DbEnum {
     /** Not delivered yet; the next attempt is due at next_attempt_at. */
     PENDING("pending"),
     /** The endpoint answered 2xx. */
@@ -14,7 +13,7 @@ public enum DeliveryStatus implements DbEnum {
 
     private final String db;
 
-    DeliveryStatus(String db) {
+    WebhookDeliveryStatus(String db) {
         this.db = db;
     }
 
@@ -24,7 +23,7 @@ public enum DeliveryStatus implements DbEnum {
         return db;
     }
 
-    public static DeliveryStatus fromDb(String value) {
-        return DbEnum.fromDb(DeliveryStatus.class, value);
+    public static WebhookDeliveryStatus fromDb(String value) {
+        return DbEnum.fromDb(WebhookDeliveryStatus.class, value);
     }
 }

@@ -1,10 +1,9 @@
-package dev.gatehouse.controlapi.job;
+package dev.gatehouse.domain.model;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.gatehouse.domain.model.DbEnum;
 
 /** How a run of a scheduler job ended, or that it has not yet. */
-public enum JobOutcome implements DbEnum {
+public enum JobRunOutcome implements DbEnum {
     RUNNING("running"),
     SUCCEEDED("succeeded"),
     FAILED("failed"),
@@ -13,7 +12,7 @@ public enum JobOutcome implements DbEnum {
 
     private final String db;
 
-    JobOutcome(String db) {
+    JobRunOutcome(String db) {
         this.db = db;
     }
 
@@ -23,7 +22,7 @@ public enum JobOutcome implements DbEnum {
         return db;
     }
 
-    public static JobOutcome fromDb(String value) {
-        return DbEnum.fromDb(JobOutcome.class, value);
+    public static JobRunOutcome fromDb(String value) {
+        return DbEnum.fromDb(JobRunOutcome.class, value);
     }
 }
