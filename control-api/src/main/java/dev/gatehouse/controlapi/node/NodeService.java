@@ -124,10 +124,15 @@ class NodeService {
         return after;
     }
 
-    /** Takes the node out of service: its subscriptions move to other nodes, it serves nobody. */
+    /**
+     * Takes the node out of service: its subscriptions move to other nodes, it serves nobody. The
+     * tenant's nodes are locked in id order before the node's status changes, as an assignment locks
+     * them, so the two never wait for each other.
+     */
     @Transactional
     NodeDtos.NodeResponse disable(UUID id) {
         NodeDtos.NodeResponse before = visible(id, Operation.UPDATE);
+        assigner.lockTenantNodes(before.tenantId());
         nodes.setStatus(id, NodeStatus.DISABLED);
         nodes.expireEnrollmentTokens(id);
         // Refused at the next handshake; the collector ends an open session on the closed event.
@@ -151,9 +156,11 @@ class NodeService {
         return after;
     }
 
+    /** Deletes the node once its subscriptions have moved; the tenant's nodes are locked first, as in disable. */
     @Transactional
     void delete(UUID id) {
         NodeDtos.NodeResponse before = visible(id, Operation.DELETE);
+        assigner.lockTenantNodes(before.tenantId());
         assigner.reassignAwayFrom(id);
         nodes.delete(id);
         desired.closed(id, NodeEvent.Reason.DELETED);

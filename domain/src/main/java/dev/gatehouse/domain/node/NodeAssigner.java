@@ -228,7 +228,8 @@ public class NodeAssigner {
     /**
      * Moves every subscription off a node that is being disabled or deleted: a redundant node takes
      * over as primary, or a new primary is chosen by the subscription's strategy (by capacity for
-     * manual ones). The node and every affected subscription are synced.
+     * manual ones). The node and every affected subscription are synced. The caller has locked the
+     * tenant's nodes ({@link #lockTenantNodes}) before it changed the node.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public void reassignAwayFrom(UUID nodeId) {
@@ -434,13 +435,24 @@ public class NodeAssigner {
     }
 
     /**
+     * Locks the tenant's nodes that are not disabled, in id order, as every assignment does before it
+     * reads them. A caller that is about to change one of those nodes (disable or delete it) and then
+     * move its subscriptions calls this first: taking that node's lock out of order would deadlock
+     * with an assignment for the same tenant that holds a lower node and waits for it.
+     */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void lockTenantNodes(UUID tenantId) {
+        jdbc.sql("SELECT id FROM nodes WHERE tenant_id = ? AND status <> ? ORDER BY id FOR UPDATE")
+                .params(tenantId, NodeStatus.DISABLED.db()).query(UUID.class).list();
+    }
+
+    /**
      * Locks the tenant's nodes, then reads those that are not disabled with the engines they offer.
      * Lock first, count after: in READ COMMITTED the read then sees every assignment committed by
      * whoever held the lock before us.
      */
     private Candidates candidates(UUID tenantId) {
-        jdbc.sql("SELECT id FROM nodes WHERE tenant_id = ? AND status <> 'disabled' ORDER BY id FOR UPDATE")
-                .param(tenantId).query(UUID.class).list();
+        lockTenantNodes(tenantId);
         return new Candidates(jdbc.sql("""
                         SELECT n.id, n.capacity, n.assigned_count, n.tags, n.last_assignment_seq,
                                ARRAY(SELECT e.key FROM jsonb_each(n.engines) e WHERE jsonb_typeof(e.value) = 'object')
