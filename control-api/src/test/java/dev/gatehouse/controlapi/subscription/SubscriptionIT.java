@@ -166,6 +166,10 @@ class SubscriptionIT extends ControlApiTest {
                 "engines");
         assertField(root.post("/subscriptions", map("user_id", user, "plan_id", plan,
                 "expires_at", "2001-01-01T00:00:00Z")), "expires_at");
+        assertField(root.post("/subscriptions", map("user_id", user, "plan_id", plan, "strategy", "manual")),
+                "node_ids");
+        assertField(root.post("/subscriptions", map("user_id", user, "plan_id", plan, "strategy", "manual",
+                "node_ids", List.of())), "node_ids");
         assertThat(root.post("/subscriptions", map("user_id", user, "plan_id", plan, "strategy", "manual",
                 "node_ids", List.of(node(other, null)))).status()).isEqualTo(404);
         assertThat(root.post("/subscriptions", map("user_id", user, "plan_id", plan(other, null))).status())
