@@ -218,9 +218,15 @@ public class NodeAssigner {
         return chosen;
     }
 
-    /** Removes every assignment of the subscription (before a new assignment or deletion). */
+    /**
+     * Removes every assignment of the subscription (before a new assignment or deletion). The
+     * tenant's nodes are locked first, in id order: removing an assignment updates its node's load,
+     * and taking those node locks in the rows' order could deadlock with an assignment.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
     public List<UUID> unassign(UUID subscriptionId) {
+        jdbc.sql("SELECT tenant_id FROM subscriptions WHERE id = ?").param(subscriptionId).query(UUID.class)
+                .optional().ifPresent(this::lockTenantNodes);
         return jdbc.sql("DELETE FROM node_assignments WHERE subscription_id = ? RETURNING node_id")
                 .param(subscriptionId).query(UUID.class).list();
     }

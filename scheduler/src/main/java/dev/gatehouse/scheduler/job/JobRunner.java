@@ -88,9 +88,9 @@ public class JobRunner {
     }
 
     private void record(String job, JobRunOutcome outcome, long rows, Duration took) {
-        Timer.builder("gatehouse_scheduler_job_duration").tag("job", job).tag("outcome", outcome.db())
+        Timer.builder("gatehouse_scheduler_job_duration").tag("job_name", job).tag("outcome", outcome.db())
                 .description("How long runs of each job took").register(meters).record(took);
-        Counter.builder("gatehouse_scheduler_job_rows").tag("job", job)
+        Counter.builder("gatehouse_scheduler_job_rows").tag("job_name", job)
                 .description("Rows the job's runs touched").register(meters).increment(rows);
         lastRows.computeIfAbsent(job, j -> gauge("gatehouse_scheduler_job_last_rows", j,
                 "Rows the job's last run touched")).set(rows);
@@ -102,7 +102,7 @@ public class JobRunner {
 
     private AtomicLong gauge(String name, String job, String description) {
         AtomicLong value = new AtomicLong();
-        Gauge.builder(name, value, AtomicLong::get).tag("job", job).description(description).register(meters);
+        Gauge.builder(name, value, AtomicLong::get).tag("job_name", job).description(description).register(meters);
         return value;
     }
 

@@ -90,9 +90,9 @@ class JobRunnerIT extends SchedulerIT {
                 .query(Long.class).list();
         assertThat(rows).containsExactly(7L, 5L);
         String metrics = dev.gatehouse.testkit.ActuatorProbe.get(port, "/actuator/prometheus").body();
-        assertThat(metrics).contains("gatehouse_scheduler_job_rows_total{job=\"" + job + "\"} 12.0")
-                .contains("gatehouse_scheduler_job_last_rows{job=\"" + job + "\"} 5.0")
-                .contains("gatehouse_scheduler_job_duration_seconds_count{job=\"" + job + "\",outcome=\"succeeded\"} 2")
-                .contains("gatehouse_scheduler_job_last_success_seconds{job=\"" + job + "\"}");
+        assertThat(metrics).contains("gatehouse_scheduler_job_rows_total{job_name=\"" + job + "\"} 12.0")
+                .contains("gatehouse_scheduler_job_last_rows{job_name=\"" + job + "\"} 5.0")
+                .contains("gatehouse_scheduler_job_duration_seconds_count{job_name=\"" + job + "\",outcome=\"succeeded\"} 2")
+                .contains("gatehouse_scheduler_job_last_success_seconds{job_name=\"" + job + "\"}");
     }
 }
