@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param usageCheckBatch subscriptions locked per transaction by the usage check
  * @param ca             the node CA's rotation
  * @param webhooks       delivery of notifications
+ * @param gaugeInterval  how often the dashboard gauges (subscriptions by state, near their quota,
+ *                       node load) are read from the database
  */
 @ConfigurationProperties("gatehouse.scheduler")
 public record SchedulerProperties(@DefaultValue Map<String, Duration> intervals,
@@ -34,7 +36,8 @@ public record SchedulerProperties(@DefaultValue Map<String, Duration> intervals,
                                   @DefaultValue("400d") Duration notificationsKept,
                                   @DefaultValue("1000") int usageCheckBatch,
                                   @DefaultValue Ca ca,
-                                  @DefaultValue Webhooks webhooks) {
+                                  @DefaultValue Webhooks webhooks,
+                                  @DefaultValue("30s") Duration gaugeInterval) {
 
     /**
      * @param daysAhead       daily traffic_events partitions kept ready beyond today

@@ -82,6 +82,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final Counter rejected;
     private final io.micrometer.core.instrument.Timer batchTime;
     private final io.micrometer.core.instrument.Timer ingestLag;
+    private final EnforcementLatency enforcement;
     private final MeterRegistry meters;
     private final Map<UUID, Instant> certificateExpiry = new ConcurrentHashMap<>();
     /** Open sessions whose agent had not been sent its node's desired revision at the last check. */
@@ -121,6 +122,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         this.rejected = samples(meters, "rejected");
         meters.gauge("gatehouse_collector_sessions_open", open, Map::size);
         meters.gauge("gatehouse_collector_diffs_pending", pendingDiffs);
+        this.enforcement = new EnforcementLatency(jdbc, meters);
     }
 
     private static Counter samples(MeterRegistry meters, String outcome) {
@@ -236,6 +238,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         private boolean ended;
         /** The revision the agent has been sent (snapshot or diff), for the next diff. */
         private volatile long sent;
+        /** The last revision the agent reported applied, in Hello or since. */
+        private long acknowledged;
         private volatile Instant lastMessage = clock.instant();
 
         Session(UUID node, UUID issuer, ServerCallStreamObserver<ControlMessage> out) {
@@ -298,6 +302,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                     .setTrafficIntervalSeconds((int) trafficInterval.toSeconds())
                     .setHealthIntervalSeconds(30)).build());
             sent = hello.getLastAppliedRevision();
+            acknowledged = hello.getLastAppliedRevision();
             if (sent <= 0) {
                 snapshot();
             } else {
@@ -417,12 +422,16 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                     .map(f -> Map.of("credential_id", f.getCredentialId(), "reason",
                             f.getReason().length() > 500 ? f.getReason().substring(0, 500) : f.getReason()))
                     .toList();
-            jdbc.sql("""
+            int stored = jdbc.sql("""
                             UPDATE node_revisions SET applied_revision = ?, apply_failures = ?::jsonb, applied_at = ?
                             WHERE node_id = ? AND ? <= desired_revision""")
                     .params(applied.getRevision(), JSON.writeValueAsString(failures),
                             java.sql.Timestamp.from(clock.instant()), node, applied.getRevision())
                     .update();
+            if (stored > 0 && applied.getRevision() > acknowledged) {
+                enforcement.acknowledged(node, acknowledged, applied.getRevision());
+                acknowledged = applied.getRevision();
+            }
             if (!failures.isEmpty()) {
                 log.info("node {}: {} credentials failed to apply at revision {}, first: {}", node, failures.size(),
                         applied.getRevision(), failures.get(0));

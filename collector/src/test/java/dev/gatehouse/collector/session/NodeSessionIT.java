@@ -465,6 +465,66 @@ class NodeSessionIT extends CollectorTest {
                 .getSerialNumber();
     }
 
+    private static AgentMessage applied(long revision) {
+        return AgentMessage.newBuilder().setApplied(dev.gatehouse.proto.agent.v1.AppliedRevision.newBuilder()
+                .setRevision(revision)).build();
+    }
+
+    /** Sends the acknowledgement, then an empty batch: its ack means the acknowledgement was handled. */
+    private static void acknowledge(Agent agent, long revision, long batchId) throws InterruptedException {
+        agent.send(applied(revision));
+        agent.send(batch(batchId));
+        assertThat(agent.message().getTrafficAck().getBatchId()).isEqualTo(batchId);
+    }
+
+    @Test
+    void aCutOffIsTimedFromItsChangeToTheAgentsAcknowledgementAndAdditionsAreNot() throws Exception {
+        io.micrometer.core.instrument.Timer enforcement = meters.get("gatehouse_collector_enforcement_seconds").timer();
+        Served s = served(1_000_000);
+        UUID plan = jdbc.sql("SELECT plan_id FROM subscriptions WHERE id = ?").param(s.subscription())
+                .query(UUID.class).single();
+        Enrolled enrolled = enrol(s.node());
+        Greeted greeted = greeted(enrolled);
+        Agent agent = greeted.agent();
+        acknowledge(agent, greeted.revision(), 1);
+        long before = enforcement.count();
+
+        UUID added = subscribedOn(s.node(), plan, 1_000_000);
+        var addition = agent.message().getDiff();
+        assertThat(addition.getUpsertsCount()).isEqualTo(1);
+        acknowledge(agent, addition.getToRevision(), 2);
+        assertThat(enforcement.count()).as("an addition cuts nobody off").isEqualTo(before);
+
+        tx.executeWithoutResult(t -> {
+            jdbc.sql("UPDATE subscriptions SET state = 'suspended' WHERE id = ?").param(s.subscription()).update();
+            desired.syncSubscriptions(List.of(s.subscription()));
+        });
+        var removal = agent.message().getDiff();
+        assertThat(removal.getRemovalsCount()).isEqualTo(1);
+        Thread.sleep(300);
+        acknowledge(agent, removal.getToRevision(), 3);
+        assertThat(enforcement.count()).isEqualTo(before + 1);
+        assertThat(enforcement.max(TimeUnit.SECONDS)).as("at least the time before the acknowledgement")
+                .isGreaterThanOrEqualTo(0.3).isLessThan(60);
+
+        // Cut off while the node is away: the wait counts until the node is back and acknowledges.
+        long away = removal.getToRevision();
+        agent.requests().onCompleted();
+        tx.executeWithoutResult(t -> {
+            jdbc.sql("UPDATE subscriptions SET state = 'suspended' WHERE id = ?").param(added).update();
+            desired.syncSubscriptions(List.of(added));
+        });
+        Agent back = connect(enrolled.keys(), enrolled.certificatePem());
+        back.send(hello(away));
+        assertThat(back.message().hasWelcome()).isTrue();
+        var missed = back.message().getDiff();
+        assertThat(missed.getFromRevision()).isEqualTo(away);
+        assertThat(missed.getRemovalsCount()).isEqualTo(1);
+        acknowledge(back, missed.getToRevision(), 4);
+        assertThat(enforcement.count()).isEqualTo(before + 2);
+        assertThat(enforcement.totalTime(TimeUnit.SECONDS)).isPositive();
+    }
+
     @Test
     void aLostNotificationOnlyDelaysTheChangeUntilTheRevisionCheck() throws Exception {
         Served s = served(1_000_000);
