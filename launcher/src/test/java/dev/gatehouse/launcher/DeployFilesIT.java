@@ -49,7 +49,7 @@ class DeployFilesIT {
         @SuppressWarnings("unchecked")
         Map<String, Object> services = (Map<String, Object>) parsed.get("services");
         assertThat(services).containsKeys("postgres", "redis", "caddy", "control-api", "collector", "scheduler",
-                "prometheus", "grafana");
+                "prometheus", "grafana", "loki", "promtail");
 
         Set<String> used = new TreeSet<>();
         Matcher m = Pattern.compile("\\$\\{([A-Z0-9_]+)").matcher(compose);
@@ -65,8 +65,8 @@ class DeployFilesIT {
     /** The control-plane apps compose runs, by service name (also their module folder). */
     private static final List<String> APPS = List.of("control-api", "collector", "scheduler");
     /** Settings whose compose default names compose's own services, not the app's default. */
-    private static final Set<String> COMPOSE_OWN = Set.of("GATEHOUSE_DB_URL", "GATEHOUSE_DB_PASSWORD",
-            "GATEHOUSE_REDIS_URL", "GATEHOUSE_LOG_FORMAT", "GATEHOUSE_COLLECTOR_ADDRESS");
+    private static final Set<String> COMPOSE_OWN = Set.of("GATEHOUSE_DB_URL", "GATEHOUSE_REDIS_URL",
+            "GATEHOUSE_LOG_FORMAT", "GATEHOUSE_COLLECTOR_ADDRESS");
 
     private record Setting(String name, String section) {
         boolean composeApplies() {
@@ -209,6 +209,188 @@ class DeployFilesIT {
         }
     }
 
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> compose() throws IOException {
+        return new Yaml().load(Files.readString(DEPLOY.resolve("docker-compose.yml")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> services() throws IOException {
+        return (Map<String, Map<String, Object>>) compose().get("services");
+    }
+
+    /** A service's secrets as (source, target in /run/secrets), from the short or the long syntax. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> secretsOf(Map<String, Object> service) {
+        Map<String, String> secrets = new java.util.TreeMap<>();
+        for (Object secret : (List<Object>) service.getOrDefault("secrets", List.of())) {
+            if (secret instanceof String name) {
+                secrets.put(name, name);
+            } else {
+                Map<String, Object> spec = (Map<String, Object>) secret;
+                String source = (String) spec.get("source");
+                secrets.put(source, (String) spec.getOrDefault("target", source));
+            }
+        }
+        return secrets;
+    }
+
+    /** The "source:target" entries of a service's volumes. */
+    @SuppressWarnings("unchecked")
+    private static List<String[]> mountsOf(Map<String, Object> service) {
+        return ((List<String>) service.getOrDefault("volumes", List.of())).stream().map(v -> v.split(":")).toList();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyServiceHasAHealthCheckAndWaitsOnlyForServicesThatHaveOne() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        services.forEach((name, service) -> {
+            Map<String, Object> health = (Map<String, Object>) service.get("healthcheck");
+            assertThat(health).as("%s has a health check", name).isNotNull();
+            assertThat((List<String>) health.get("test")).as("%s's health check runs something", name)
+                    .hasSizeGreaterThan(1).doesNotContain("NONE");
+            Object dependsOn = service.getOrDefault("depends_on", Map.of());
+            Map<String, Object> waits = dependsOn instanceof List<?> list
+                    ? list.stream().collect(java.util.stream.Collectors.toMap(String::valueOf, d -> Map.of()))
+                    : (Map<String, Object>) dependsOn;
+            waits.forEach((other, how) -> {
+                assertThat(services).as("%s depends on %s, a service of this file", name, other).containsKey(other);
+                assertThat(((Map<String, Object>) how).get("condition")).as("%s waits for %s to be healthy", name, other)
+                        .isEqualTo("service_healthy");
+            });
+        });
+        // The apps' checks ask the port each app listens on inside its container (its own default).
+        for (String app : APPS) {
+            String port = readBy(app).get("GATEHOUSE_HTTP_PORT");
+            assertThat(String.join(" ", (List<String>) ((Map<String, Object>) services.get(app).get("healthcheck"))
+                    .get("test"))).as("%s's health check", app).contains("/dev/tcp/127.0.0.1/" + port + " ")
+                    .contains("/actuator/health");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyVolumeSecretAndMountedFileExistsAndEveryDeclaredOneIsUsed() throws IOException {
+        Map<String, Object> compose = compose();
+        Set<String> volumes = ((Map<String, Object>) compose.get("volumes")).keySet();
+        Set<String> secrets = ((Map<String, Object>) compose.get("secrets")).keySet();
+        Set<String> usedVolumes = new TreeSet<>();
+        Set<String> usedSecrets = new TreeSet<>();
+        for (var service : services().entrySet()) {
+            for (String[] mount : mountsOf(service.getValue())) {
+                String source = mount[0];
+                if (source.startsWith("./")) {
+                    assertThat(DEPLOY.resolve(source)).as("%s mounts %s", service.getKey(), source).exists();
+                } else if (!source.startsWith("/")) {
+                    assertThat(volumes).as("%s's volume %s is declared", service.getKey(), source).contains(source);
+                    usedVolumes.add(source);
+                }
+            }
+            Map<String, String> its = secretsOf(service.getValue());
+            assertThat(secrets).as("%s's secrets are declared", service.getKey()).containsAll(its.keySet());
+            usedSecrets.addAll(its.keySet());
+            // A *_FILE setting (the official images' convention) names a secret the service gets.
+            Map<String, Object> environment = (Map<String, Object>) service.getValue().getOrDefault("environment",
+                    Map.of());
+            environment.forEach((name, value) -> {
+                if (name.endsWith("_FILE") && String.valueOf(value).startsWith("/run/secrets/")) {
+                    assertThat(its.values()).as("%s of %s", name, service.getKey())
+                            .contains(String.valueOf(value).substring("/run/secrets/".length()));
+                }
+            });
+        }
+        assertThat(usedVolumes).as("every declared volume is used").containsExactlyInAnyOrderElementsOf(volumes);
+        assertThat(usedSecrets).as("every declared secret is used").containsExactlyInAnyOrderElementsOf(secrets);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everySecretIsAFileTheOperatorIsToldToMakeThatGitIgnores() throws IOException {
+        String head = Files.readString(DEPLOY.resolve("docker-compose.yml"));
+        String envExample = Files.readString(DEPLOY.resolve(".env.example"));
+        String deployDoc = Files.readString(DEPLOY.resolveSibling("docs/deploy.md"));
+        List<String> ignored = Files.readAllLines(DEPLOY.resolveSibling(".gitignore"));
+        for (var secret : ((Map<String, Map<String, Object>>) compose().get("secrets")).entrySet()) {
+            String file = (String) secret.getValue().get("file");
+            assertThat(file).as("secret %s is a file beside compose", secret.getKey()).startsWith("./");
+            String path = "deploy/" + file.substring(2);
+            assertThat(head).as("compose's head says how to make %s", path).containsPattern("(?m)^#.*> " + Pattern.quote(path) + "$");
+            assertThat(envExample).as(".env.example names %s", path).contains(path);
+            assertThat(deployDoc).as("docs/deploy.md names %s", path).contains(path);
+            assertThat(ignored).as(".gitignore keeps %s out of the repository", path)
+                    .anyMatch(line -> line.equals(path) || line.endsWith("/") && path.startsWith(line));
+        }
+    }
+
+    /** Each app's application.yml as flat property names (a.b.c). */
+    private static Set<String> propertiesOf(String app) throws IOException {
+        Set<String> names = new TreeSet<>();
+        flatten("", new Yaml().load(Files.readString(DEPLOY.resolveSibling(app)
+                .resolve("src/main/resources/application.yml"))), names);
+        return names;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Object node, Set<String> names) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> flatten(prefix.isEmpty() ? String.valueOf(k) : prefix + "." + k, v, names));
+        } else {
+            names.add(prefix);
+        }
+    }
+
+    @Test
+    void everySecretAnAppGetsFillsASettingTheAppReads() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        for (String app : APPS) {
+            Map<String, String> secrets = secretsOf(services.get(app));
+            assertThat(secrets).as("%s gets the data key and the database password", app)
+                    .containsEntry("data-key", "gatehouse.domain.data-key")
+                    .containsEntry("db-password", "spring.datasource.password");
+            assertThat(propertiesOf(app)).as("%s reads the settings its secret files are named after", app)
+                    .containsAll(secrets.values());
+            assertThat(composeEnvironment(app)).as("%s's password comes only from its secret file", app)
+                    .doesNotContainKeys("GATEHOUSE_DB_PASSWORD", "SPRING_DATASOURCE_PASSWORD");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyPublishedPortAndProfileIsDocumented() throws IOException {
+        String deployDoc = Files.readString(DEPLOY.resolveSibling("docs/deploy.md"));
+        Pattern variable = Pattern.compile("\\$\\{[A-Z0-9_]+:-([^}]*)}");
+        Set<String> profiles = new TreeSet<>();
+        for (var service : services().entrySet()) {
+            for (Object published : (List<Object>) service.getValue().getOrDefault("ports", List.of())) {
+                String mapping = variable.matcher(String.valueOf(published)).replaceAll("$1");
+                String[] parts = mapping.split(":");
+                String host = parts[parts.length - 2];
+                assertThat(deployDoc).as("docs/deploy.md's ports table lists %s's port %s", service.getKey(), host)
+                        .containsPattern("(?m)^\\| `?" + Pattern.quote(service.getKey()) + "`? \\|.*\\b" + host + "\\b");
+            }
+            profiles.addAll((List<String>) service.getValue().getOrDefault("profiles", List.of()));
+        }
+        assertThat(profiles).isNotEmpty();
+        for (String profile : profiles) {
+            assertThat(deployDoc).as("docs/deploy.md explains the %s profile", profile).contains("--profile " + profile);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theLokiProfilesFilesParseAndShipTheApps() throws IOException {
+        Map<String, Object> promtail = new Yaml().load(Files.readString(DEPLOY.resolve("promtail.yml")));
+        assertThat(String.valueOf(promtail.get("clients"))).contains("http://loki:3100/loki/api/v1/push");
+        assertThat(String.valueOf(promtail.get("scrape_configs")))
+                .contains("com.docker.compose.project=" + compose().get("name"));
+        Map<String, Object> loki = new Yaml().load(Files.readString(DEPLOY.resolve("loki.yml")));
+        assertThat(((Map<String, Object>) loki.get("compactor")).get("retention_enabled")).isEqualTo(true);
+        Map<String, Object> datasource = new Yaml().load(Files.readString(
+                DEPLOY.resolve("grafana/provisioning/datasources/loki.yml")));
+        assertThat(String.valueOf(datasource.get("datasources"))).contains("url=http://loki:3100");
+    }
+
     /**
      * The agent's unit runs {@code run} on the default state folder, every option of the command line
      * is documented, and agent.yml.example holds each {@code run} setting with the code's default.
@@ -292,6 +474,89 @@ class DeployFilesIT {
         assertThat(dashboard).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsEntry("uid", "gatehouse-overview")
                 .containsKey("panels");
+    }
+
+    @Test
+    void theAgentsInstallScriptIsShellcheckClean() throws Exception {
+        Path shellcheck = RealPeers.require("shellcheck", "shellcheck");
+        Result result = run(Map.of(), shellcheck.toString(), DEPLOY.resolve("install-agent.sh").toString());
+        assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    /**
+     * The install script into a folder standing for a server's root: jar, unit, settings and state
+     * folder with their modes; run again, nothing changes but the jar; --as-user adds the user and a
+     * drop-in that a later run without it takes away; a missing jar is one line on stderr.
+     * (useradd and chown need root, which CI has.)
+     */
+    @Test
+    void theAgentsInstallScriptInstallsIdempotentlyAndExplainsAFailureInOneLine() throws Exception {
+        requireRoot();
+        Path server = Files.createTempDirectory("agent-server");
+        Files.createDirectories(server.resolve("etc"));
+        for (String file : List.of("passwd", "group", "shadow", "gshadow")) {
+            Files.createFile(server.resolve("etc").resolve(file));
+        }
+        Path jar = Files.createTempFile("gatehouse-node-agent", ".jar");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("META-INF/MANIFEST.MF"));
+            zip.write("Manifest-Version: 1.0\n".getBytes(StandardCharsets.UTF_8));
+        }
+        String script = DEPLOY.resolve("install-agent.sh").toString();
+
+        Result first = run(Map.of(), script, "--root", server.toString(), jar.toString());
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        assertThat(first.output()).contains("runs as root").contains("enroll --api");
+        assertThat(Files.readAllBytes(server.resolve("opt/gatehouse/gatehouse-node-agent.jar")))
+                .isEqualTo(Files.readAllBytes(jar));
+        assertThat(Files.readString(server.resolve("etc/systemd/system/gatehouse-agent.service")))
+                .isEqualTo(Files.readString(DEPLOY.resolve("gatehouse-agent.service")));
+        assertThat(mode(server.resolve("var/lib/gatehouse-agent"))).isEqualTo("rwx------");
+        assertThat(mode(server.resolve("etc/gatehouse/agent.env"))).isEqualTo("rw-r-----");
+        Files.writeString(server.resolve("etc/gatehouse/agent.env"), "GATEHOUSE_AGENT_POLL_INTERVAL=5s\n");
+        Files.writeString(server.resolve("var/lib/gatehouse-agent/node.crt"), "enrolled");
+
+        Result asUser = run(Map.of(), script, "--as-user", "--root", server.toString(), jar.toString());
+        assertThat(asUser.exitCode()).as(asUser.output()).isZero();
+        assertThat(asUser.output()).contains("runs as gatehouse-agent").contains("systemctl restart gatehouse-agent");
+        assertThat(Files.readString(server.resolve("etc/gatehouse/agent.env")))
+                .as("settings are kept").isEqualTo("GATEHOUSE_AGENT_POLL_INTERVAL=5s\n");
+        List<String> users = Files.readAllLines(server.resolve("etc/passwd"));
+        assertThat(users).singleElement().asString().startsWith("gatehouse-agent:x:")
+                .endsWith(":/var/lib/gatehouse-agent:/usr/sbin/nologin");
+        String uid = users.get(0).split(":")[2];
+        assertThat(Files.getAttribute(server.resolve("var/lib/gatehouse-agent/node.crt"), "unix:uid").toString())
+                .as("the identity enrolled as root is the agent's").isEqualTo(uid);
+        Path dropIn = server.resolve("etc/systemd/system/gatehouse-agent.service.d/user.conf");
+        assertThat(Files.readString(dropIn)).contains("User=gatehouse-agent", "Group=gatehouse-agent");
+
+        Result again = run(Map.of(), script, "--as-user", "--root", server.toString(), jar.toString());
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        assertThat(Files.readAllLines(server.resolve("etc/passwd"))).as("the user is made once").hasSize(1);
+
+        Result back = run(Map.of(), script, "--root", server.toString(), jar.toString());
+        assertThat(back.exitCode()).as(back.output()).isZero();
+        assertThat(dropIn.getParent()).as("without --as-user the agent runs as root again").doesNotExist();
+
+        Result missing = run(Map.of(), script, "--root", server.toString(), server.resolve("nothing.jar").toString());
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.output().lines()).singleElement().asString()
+                .startsWith("install-agent: no agent jar at ").contains("package");
+    }
+
+    private static String mode(Path path) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+
+    private static void requireRoot() throws Exception {
+        Result id = run(Map.of(), "id", "-u");
+        if (!id.output().trim().equals("0")) {
+            String message = "needs root (useradd, chown), as CI has";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError(message);
+            }
+            org.junit.jupiter.api.Assumptions.abort(message);
+        }
     }
 
     private record Result(int exitCode, String output) {
