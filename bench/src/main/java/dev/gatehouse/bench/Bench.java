@@ -14,7 +14,8 @@ public final class Bench {
             System.err.println("usage: bench/run domain [--people N] [--batch N] [--singles N]\n"
                     + "       bench/run ingest [--nodes N] [--subscriptions N] [--rounds N]\n"
                     + "       bench/run agent [--users N] [--reps N] [--reads N] [--singles N] [--parts drivers,agent]"
-                    + " [--agent-flags 'JVM FLAGS;...']");
+                    + " [--agent-flags 'JVM FLAGS;...']\n"
+                    + "       bench/run scheduler [--subscriptions N] [--reps N]");
             System.exit(2);
         }
         Path root = Path.of(args[0]);
@@ -23,8 +24,9 @@ public final class Bench {
             case "domain" -> new DomainBench(root, options).run();
             case "ingest" -> new IngestBench(root, options).run();
             case "agent" -> new AgentBench(root, options).run();
+            case "scheduler" -> new SchedulerBench(options).run();
             default -> {
-                System.err.println("bench: unknown benchmark '" + args[1] + "' (known: domain, ingest, agent)");
+                System.err.println("bench: unknown benchmark '" + args[1] + "' (known: domain, ingest, agent, scheduler)");
                 System.exit(2);
             }
         }
