@@ -13,9 +13,11 @@ import dev.gatehouse.domain.node.NodeEvents;
 import dev.gatehouse.domain.traffic.TrafficIngest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,7 +43,8 @@ class CollectorConfiguration {
     @Bean
     NodeSessions nodeSessions(JdbcClient jdbc, DesiredState desired, TrafficWriter ingest, NodeCa ca,
                               TransactionTemplate tx, Clock clock, CollectorProperties properties,
-                              MeterRegistry meters, StringRedisTemplate redis, DomainProperties domain) {
+                              MeterRegistry meters, StringRedisTemplate redis, DomainProperties domain,
+                              ObjectProvider<Tracer> tracer) {
         String channel = sessionChannel(domain);
         return new NodeSessions(jdbc, desired, ingest, ca, tx, clock, properties.maxBatchSamples(),
                 properties.trafficInterval(), properties.sessionIdleTimeout(), properties.snapshotPartCredentials(),
@@ -52,7 +55,7 @@ class CollectorConfiguration {
                         // Best effort: without Redis, only this collector's older session gives way.
                         log.warn("could not announce the session of node {}: {}", node, e.getMessage());
                     }
-                });
+                }, tracer.getIfAvailable(() -> Tracer.NOOP));
     }
 
     /** Where collectors announce the sessions they open: {@code INSTANCE NODE}, one per line. */

@@ -20,7 +20,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Who is calling: the node named by the verified client certificate's one URI, and nothing else (no
@@ -69,7 +71,18 @@ public class NodeIdentity implements ServerInterceptor {
                 refusal = Optional.of("the certificate does not name exactly one node");
             } else {
                 node = named.get();
-                Optional<Row> row = row(node, certificate.getSerialNumber().toString(16));
+                Optional<Row> row;
+                try {
+                    row = row(node, certificate.getSerialNumber().toString(16));
+                } catch (DataAccessException | TransactionException e) {
+                    // Not a refusal of the node: the agent keeps its samples and tries again later.
+                    log.warn("node {}: its session cannot be checked, the database is unavailable: {}", node,
+                            e.getMessage());
+                    call.close(Status.UNAVAILABLE.withDescription("the database is unavailable; reconnect later"),
+                            new Metadata());
+                    return new ServerCall.Listener<>() {
+                    };
+                }
                 refusal = refusal(row);
                 issuer = row.map(Row::caId).orElse(null);
             }

@@ -47,7 +47,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import org.slf4j.MDC;
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -60,6 +64,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
     private static final Logger log = LoggerFactory.getLogger(NodeSessions.class);
+    /** The log field naming the node a line is about (MDC). */
+    static final String NODE_ID = "node_id";
     private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
             .build();
 
@@ -84,6 +90,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     private final io.micrometer.core.instrument.Timer ingestLag;
     private final EnforcementLatency enforcement;
     private final MeterRegistry meters;
+    /** One span per agent message, exported when tracing is on. */
+    private final Tracer tracer;
     private final Map<UUID, Instant> certificateExpiry = new ConcurrentHashMap<>();
     /** Open sessions whose agent had not been sent its node's desired revision at the last check. */
     private final java.util.concurrent.atomic.AtomicInteger pendingDiffs = new java.util.concurrent.atomic.AtomicInteger();
@@ -95,7 +103,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
     public NodeSessions(JdbcClient jdbc, DesiredState desired, TrafficWriter writer, NodeCa ca,
                         TransactionTemplate tx, Clock clock, int maxBatchSamples, Duration trafficInterval,
                         Duration idleTimeout, int snapshotPart, String wireguardPool, MeterRegistry meters,
-                        java.util.function.BiConsumer<String, UUID> announce) {
+                        java.util.function.BiConsumer<String, UUID> announce, Tracer tracer) {
+        this.tracer = tracer;
         this.idleTimeout = idleTimeout;
         this.snapshotPart = snapshotPart;
         this.meters = meters;
@@ -169,7 +178,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         endIdle(idleTimeout);
         int behind = 0;
         for (Session session : List.copyOf(open.values())) {
-            try {
+            try (MDC.MDCCloseable logged = MDC.putCloseable(NODE_ID, session.node.toString())) {
                 session.seen();
                 long desiredRevision = desired.revision(session.node).map(DesiredState.Revision::desired).orElse(0L);
                 if (session.sent < desiredRevision) {
@@ -251,7 +260,10 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
         @Override
         public void onNext(AgentMessage message) {
             lastMessage = clock.instant();
-            try {
+            Span span = tracer.nextSpan().name("agent " + message.getBodyCase().name().toLowerCase(java.util.Locale.ROOT))
+                    .tag(NODE_ID, node.toString()).start();
+            try (MDC.MDCCloseable logged = MDC.putCloseable(NODE_ID, node.toString());
+                 Tracer.SpanInScope traced = tracer.withSpan(span)) {
                 switch (message.getBodyCase()) {
                     case HELLO -> hello(message.getHello());
                     case TRAFFIC -> traffic(message.getTraffic());
@@ -261,9 +273,13 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                     case RENEW -> renew(message.getRenew().getCsr());
                     default -> fail(Status.INVALID_ARGUMENT.withDescription("an empty or unknown message"));
                 }
-            } catch (DataAccessException e) {
+            } catch (DataAccessException | TransactionException e) {
+                // Nothing of the message is acknowledged: the agent keeps it buffered and resends.
                 log.warn("node {}: the database failed; the session ends and the agent resends", node, e);
+                span.error(e);
                 fail(Status.UNAVAILABLE.withDescription("the database is unavailable; reconnect and resend"));
+            } finally {
+                span.end();
             }
         }
 
@@ -295,6 +311,8 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
                 tx.executeWithoutResult(t -> keys.store(node, hello.getKeysList()));
             }
             greeted = true;
+            log.info("node {}: session opened, agent {}, applied revision {}", node, hello.getAgentVersion(),
+                    hello.getLastAppliedRevision());
             send(ControlMessage.newBuilder().setWelcome(Welcome.newBuilder()
                     .setCapabilityVersion(CapabilityVersion.CAPABILITY_VERSION_1_VALUE)
                     .setNodeId(node.toString())
@@ -479,12 +497,16 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
         @Override
         public void onError(Throwable t) {
-            end();
+            try (MDC.MDCCloseable logged = MDC.putCloseable(NODE_ID, node.toString())) {
+                end();
+            }
         }
 
         @Override
         public void onCompleted() {
-            end();
+            try (MDC.MDCCloseable logged = MDC.putCloseable(NODE_ID, node.toString())) {
+                end();
+            }
             synchronized (this) {
                 if (!ended) {
                     ended = true;
@@ -495,6 +517,7 @@ public class NodeSessions extends NodeSessionGrpc.NodeSessionImplBase {
 
         private void end() {
             if (open.remove(node, this)) {
+                log.info("node {}: session ended by the agent", node);
                 certificateExpiry.remove(node);
                 offline();
             }

@@ -2,6 +2,7 @@ package dev.gatehouse.controlapi.access;
 
 import dev.gatehouse.controlapi.problem.ApiException;
 import dev.gatehouse.controlapi.problem.ErrorCode;
+import dev.gatehouse.controlapi.request.RequestContext;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -45,6 +46,7 @@ public class AccessPolicy {
      * belongs to, for the self-service scope (null when the object belongs to nobody in particular).
      */
     public void check(Module module, Operation operation, UUID tenantId, UUID ownerUserId, String what) {
+        RequestContext.logTenant(tenantId);
         Caller caller = caller();
         if (allows(caller, module, operation, tenantId, ownerUserId)) {
             return;

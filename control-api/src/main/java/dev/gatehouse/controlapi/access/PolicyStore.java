@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Loads a user's grants from the role matrices in PostgreSQL and caches them in Redis. Any change
  * to roles, memberships or a user's standing bumps one epoch counter, which retires every cached
- * entry at once, on every control-api replica.
+ * entry at once, on every control-api replica. While the cache cannot be trusted ({@link RedisTrust})
+ * every request reads PostgreSQL.
  */
 @Component
 public class PolicyStore {
@@ -27,32 +28,61 @@ public class PolicyStore {
 
     private final JdbcClient jdbc;
     private final StringRedisTemplate redis;
+    private final RedisTrust trust;
     private final JsonMapper json;
     private final String epochKey;
     private final String callerKey;
 
-    PolicyStore(JdbcClient jdbc, StringRedisTemplate redis, JsonMapper json, RedisKeys keys) {
+    PolicyStore(JdbcClient jdbc, StringRedisTemplate redis, JsonMapper json, RedisKeys keys, RedisTrust trust) {
         this.jdbc = jdbc;
         this.redis = redis;
+        this.trust = trust;
         this.json = json;
         this.epochKey = keys.key("policy-epoch");
         this.callerKey = keys.key("caller:");
+        // Changes made while Redis was away could not retire the cache: the repair does.
+        trust.onRepair(this::invalidateOrFail);
     }
 
-    /** Retires every cached grant set; call after any change to roles, memberships or users. */
-    public void invalidateAll() {
+    private void invalidateOrFail() {
         redis.opsForValue().increment(epochKey);
     }
 
+    /**
+     * Retires every cached grant set; call after any change to roles, memberships or users. When
+     * Redis fails, trust in the cache is lost instead, and the repair bumps the epoch.
+     */
+    public void invalidateAll() {
+        try {
+            redis.opsForValue().increment(epochKey);
+        } catch (RuntimeException e) {
+            trust.lost("retiring cached grants", e);
+        }
+    }
+
     Optional<CallerSnapshot> snapshot(UUID userId) {
-        String epoch = Optional.ofNullable(redis.opsForValue().get(epochKey)).orElse("0");
-        String key = callerKey + epoch + ":" + userId;
-        String cached = redis.opsForValue().get(key);
+        if (!trust.trusted()) {
+            return load(userId);
+        }
+        String key;
+        String cached;
+        try {
+            String epoch = Optional.ofNullable(redis.opsForValue().get(epochKey)).orElse("0");
+            key = callerKey + epoch + ":" + userId;
+            cached = redis.opsForValue().get(key);
+        } catch (RuntimeException e) {
+            trust.lost("reading cached grants", e);
+            return load(userId);
+        }
         if (cached != null) {
             return Optional.of(json.readValue(cached, CallerSnapshot.class));
         }
         Optional<CallerSnapshot> loaded = load(userId);
-        loaded.ifPresent(s -> redis.opsForValue().set(key, json.writeValueAsString(s), CACHE_TTL));
+        try {
+            loaded.ifPresent(s -> redis.opsForValue().set(key, json.writeValueAsString(s), CACHE_TTL));
+        } catch (RuntimeException e) {
+            trust.lost("caching grants", e);
+        }
         return loaded;
     }
 

@@ -89,6 +89,8 @@ class AuthService {
             throw new ApiException(ErrorCode.INVALID_CREDENTIALS, BAD_CREDENTIALS);
         }
         Account user = account.get();
+        RequestContext.logUser(user.id());
+        RequestContext.logTenant(user.tenantId());
         return tx.execute(status -> {
             if (hasher.needsRehash(user.passwordHash())) {
                 people.rehash(user.id(), hasher.hash(request.password()));

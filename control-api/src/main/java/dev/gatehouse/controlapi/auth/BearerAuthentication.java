@@ -41,6 +41,9 @@ class BearerAuthentication implements AuthenticationManager {
     public Authentication authenticate(Authentication authentication) {
         String token = ((BearerTokenAuthenticationToken) authentication).getToken();
         Caller caller = OpaqueToken.API.matches(token) ? fromApiToken(token) : fromAccessToken(token);
+        RequestContext.logUser(caller.userId());
+        // A caller of one tenant acts in it; otherwise the policy names the tenant of each object it checks.
+        RequestContext.logTenant(caller.grants().size() == 1 ? caller.grants().keySet().iterator().next() : null);
         RequestContext request = RequestContext.current();
         if (caller.isAdministrator() && !adminAddresses.allows(request == null ? null : request.clientAddress())) {
             throw new AddressNotAllowedException();

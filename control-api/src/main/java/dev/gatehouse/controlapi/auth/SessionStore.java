@@ -90,6 +90,18 @@ class SessionStore {
         return ids;
     }
 
+    /** Whether the session was ended (or is unknown): the truth behind the Redis copy. */
+    boolean isEnded(UUID sessionId) {
+        return jdbc.sql("SELECT revoked_at IS NOT NULL FROM auth_sessions WHERE id = ?")
+                .param(sessionId).query(Boolean.class).optional().orElse(true);
+    }
+
+    /** Sessions ended within the last {@code window}. */
+    List<UUID> endedSince(Duration window) {
+        return jdbc.sql("SELECT id FROM auth_sessions WHERE revoked_at >= ?")
+                .param(Timestamp.from(clock.instant().minus(window))).query(UUID.class).list();
+    }
+
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
     }

@@ -19,6 +19,7 @@ public enum ErrorCode {
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many attempts"),
     BUSY(HttpStatus.SERVICE_UNAVAILABLE, "busy", "The server is busy; try again shortly"),
     NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "not-configured", "A setting this needs is missing"),
+    UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "The database is unavailable; try again shortly"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error");
 
     /** Base of every problem type URI; the part after it never changes for a given code. */

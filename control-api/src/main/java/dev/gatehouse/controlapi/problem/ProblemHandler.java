@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import dev.gatehouse.controlapi.database.DatabaseOutage;
 import dev.gatehouse.domain.model.DbEnum;
 import dev.gatehouse.domain.support.DomainException;
 import org.slf4j.Logger;
@@ -32,6 +33,12 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 class ProblemHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    private final DatabaseOutage outage;
+
+    ProblemHandler(DatabaseOutage outage) {
+        this.outage = outage;
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e, HttpServletRequest request) {
@@ -159,6 +166,10 @@ class ProblemHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        if (outage.explains(e)) {
+            log.debug("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return api(Problems.databaseUnavailable(), request);
+        }
         log.error("unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return respond(ErrorCode.INTERNAL, "internal error; quote the request id when reporting it", Map.of(),
                 request);

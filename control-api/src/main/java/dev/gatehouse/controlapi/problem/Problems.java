@@ -1,5 +1,6 @@
 package dev.gatehouse.controlapi.problem;
 
+import dev.gatehouse.controlapi.database.DatabaseCircuit;
 import dev.gatehouse.controlapi.request.RequestContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,6 +13,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Builds RFC 9457 problem documents, and writes them where no controller is involved (filters). */
 public final class Problems {
+
+    /** The answer while PostgreSQL is away: 503 with Retry-After, the same from a filter or a controller. */
+    public static ApiException databaseUnavailable() {
+        long seconds = DatabaseCircuit.OPEN_FOR.toSeconds();
+        return new ApiException(ErrorCode.UNAVAILABLE, "the database is unavailable; try again in " + seconds + " s",
+                Map.of("retry_after_seconds", seconds));
+    }
 
     /** Spring MVC's own mix-in: the properties (request_id among them) at the top level, as RFC 9457 has them. */
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -35,7 +43,12 @@ public final class Problems {
 
     public static void write(HttpServletRequest request, HttpServletResponse response, ErrorCode code, String detail)
             throws IOException {
-        ProblemDetail problem = of(code, detail, Map.of());
+        write(request, response, code, detail, Map.of());
+    }
+
+    public static void write(HttpServletRequest request, HttpServletResponse response, ErrorCode code, String detail,
+                             Map<String, Object> properties) throws IOException {
+        ProblemDetail problem = of(code, detail, properties);
         problem.setInstance(URI.create(request.getRequestURI()));
         response.setStatus(code.status().value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -7,16 +7,22 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
-import org.slf4j.MDC;
+import jakarta.servlet.DispatcherType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerMapping;
 
 /** Gives every request an id (echoed in X-Request-Id and in logs) and resolves the client address. */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+// Inside the HTTP observation (HIGHEST_PRECEDENCE + 1), so that with tracing on its lines carry the trace id.
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class RequestIdFilter extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestIdFilter.class);
 
     static final String HEADER = "X-Request-Id";
 
@@ -42,13 +48,35 @@ class RequestIdFilter extends OncePerRequestFilter {
             userAgent = userAgent.substring(0, 512);
         }
         RequestContext.set(new RequestContext(requestId, addresses.resolve(request), userAgent));
-        MDC.put("request_id", requestId);
         response.setHeader(HEADER, requestId);
+        long started = System.nanoTime();
+        boolean answered = false;
         try {
             chain.doFilter(request, response);
+            answered = true;
         } finally {
-            MDC.remove("request_id");
+            logCompleted(request, response, started, answered);
             RequestContext.clear();
+        }
+    }
+
+    /**
+     * One line per request, with the fields known by then (request, user, tenant). The route's
+     * pattern stands for the path, so a token in a path (/sub/{token}) never reaches the log.
+     */
+    private static void logCompleted(HttpServletRequest request, HttpServletResponse response, long started,
+                                     boolean answered) {
+        if (request.getDispatcherType() != DispatcherType.REQUEST || request.getRequestURI().startsWith("/actuator")) {
+            return;
+        }
+        Object route = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (answered) {
+            log.info("{} {} answered {} in {} ms", request.getMethod(), route == null ? "(no route)" : route,
+                    response.getStatus(), millis);
+        } else {
+            // The container's error page answers it; the failure itself is logged where it was caught.
+            log.info("{} {} failed after {} ms", request.getMethod(), route == null ? "(no route)" : route, millis);
         }
     }
 }

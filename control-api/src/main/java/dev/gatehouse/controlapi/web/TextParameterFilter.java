@@ -15,7 +15,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /** Query parameters holding a NUL character (?q=%00) are refused naming the parameter, before any query runs. */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE + 4)
 class TextParameterFilter extends OncePerRequestFilter {
 
     @Override

@@ -12,8 +12,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -27,6 +31,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+    /** Log fields (MDC) of every line a run writes. */
+    static final String JOB_NAME = "job_name";
+    static final String RUN_TOKEN = "run_token";
 
     /** One run as recorded. */
     public record Run(long id, long token, JobRunOutcome outcome, long rows, Duration took, String error) {
@@ -37,11 +44,13 @@ public class JobRunner {
     private final Clock clock;
     private final MeterRegistry meters;
     private final String instance;
+    private final ObjectProvider<Tracer> tracers;
     private final Map<String, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> lastRows = new ConcurrentHashMap<>();
 
     public JobRunner(JdbcClient jdbc, TransactionTemplate tx, Clock clock, MeterRegistry meters,
-                     SchedulerInstance instance) {
+                     SchedulerInstance instance, ObjectProvider<Tracer> tracers) {
+        this.tracers = tracers;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -49,14 +58,36 @@ public class JobRunner {
         this.instance = instance.name();
     }
 
+    /**
+     * Runs the task once. Its log lines carry {@code job_name} and {@code run_token} (the run's
+     * fencing token, one higher each run of the job); with tracing on, the run is one span.
+     */
     public Run run(ScheduledTask task) {
         String job = task.name();
+        Tracer tracer = tracers.getIfAvailable(() -> Tracer.NOOP);
+        Span span = tracer.nextSpan().name("job " + job).tag(JOB_NAME, job).start();
+        try (Tracer.SpanInScope traced = tracer.withSpan(span);
+             MDC.MDCCloseable named = MDC.putCloseable(JOB_NAME, job)) {
+            Run run = runLogged(task, job);
+            span.tag(RUN_TOKEN, String.valueOf(run.token())).tag("outcome", run.outcome().db());
+            return run;
+        } catch (RuntimeException e) {
+            span.error(e);
+            throw e;
+        } finally {
+            MDC.remove(RUN_TOKEN);
+            span.end();
+        }
+    }
+
+    private Run runLogged(ScheduledTask task, String job) {
         long token = tx.execute(status -> jdbc.sql("""
                         INSERT INTO job_leases (job, token, holder, acquired_at) VALUES (?, 1, ?, now())
                         ON CONFLICT (job) DO UPDATE SET token = job_leases.token + 1, holder = EXCLUDED.holder,
                                                         acquired_at = EXCLUDED.acquired_at
                         RETURNING token""")
                 .params(job, instance).query(Long.class).single());
+        MDC.put(RUN_TOKEN, String.valueOf(token));
         Instant started = clock.instant();
         long runId = jdbc.sql("""
                         INSERT INTO job_runs (job, instance, token, started_at, outcome) VALUES (?, ?, ?, ?, ?)
@@ -84,6 +115,7 @@ public class JobRunner {
                         UPDATE job_runs SET finished_at = ?, rows_touched = ?, outcome = ?, error = ? WHERE id = ?""")
                 .params(Timestamp.from(started.plus(took)), rows, outcome.db(), error, runId).update();
         record(job, outcome, rows, took);
+        log.info("job {} run {}: {}, {} rows in {} ms", job, token, outcome.db(), rows, took.toMillis());
         return new Run(runId, token, outcome, rows, took, error);
     }
 
