@@ -40,6 +40,33 @@ public final class Netns implements AutoCloseable {
         Command.run("ip", "-n", b.name, "link", "set", endB, "up");
     }
 
+    /**
+     * Joins this namespace to the host's with a veth pair, the host's end addressed {@code hostCidr}
+     * and this end {@code nsCidr}, and routes everything else from here through the host: a node in
+     * its namespace reaches the host's services at any of the host's addresses.
+     */
+    public void linkToHost(String hostCidr, String nsCidr) {
+        String suffix = unique();
+        String host = "ghh" + suffix;
+        String inside = "ghn" + suffix;
+        Command.run("ip", "link", "add", host, "type", "veth", "peer", "name", inside);
+        Command.run("ip", "link", "set", inside, "netns", name);
+        Command.run("ip", "addr", "add", hostCidr, "dev", host);
+        Command.run("ip", "link", "set", host, "up");
+        Command.run("ip", "-n", name, "addr", "add", nsCidr, "dev", inside);
+        Command.run("ip", "-n", name, "link", "set", inside, "up");
+        Command.run("ip", "-n", name, "route", "add", "default", "via", hostCidr.substring(0, hostCidr.indexOf('/')));
+    }
+
+    /** Ends every process still running in the namespace (a core or wireguard-go its agent started). */
+    public void killProcesses() {
+        for (String pid : Command.attempt("ip", "netns", "pids", name).trim().split("\\s+")) {
+            if (pid.matches("\\d+")) {
+                Command.attempt("kill", "-9", pid);
+            }
+        }
+    }
+
     public String name() {
         return name;
     }

@@ -62,10 +62,15 @@ public class RollupTask implements ScheduledTask {
         return rows;
     }
 
-    /** Recomputes one hour; returns the rollup rows inserted or changed. */
+    /** Recomputes one hour, in the caller's transaction; returns the rollup rows inserted or changed. */
     public int rollUp(Instant hour) {
         Timestamp start = Timestamp.from(hour);
         Timestamp end = Timestamp.from(hour.plus(Duration.ofHours(1)));
+        // Measured (docs/benchmarks.md): after a few runs PostgreSQL would switch this statement to a
+        // generic plan that expects a small hour, reads it through an index and sorts on disk, twice as
+        // slow; and the aggregate of a full hour spills at the default work_mem.
+        jdbc.sql("SET LOCAL plan_cache_mode = force_custom_plan").update();
+        jdbc.sql("SET LOCAL work_mem = '64MB'").update();
         return jdbc.sql("""
                         INSERT INTO traffic_rollups_hourly AS r (hour_start_ts, subscription_id, node_id, engine, user_id,
                                                                  tenant_id, bytes_up, bytes_down, events, computed_at)
